@@ -1,0 +1,1 @@
+"""Identifiers from messy ad text and structured fields (stub; replaced by the extract work)."""

@@ -1,0 +1,174 @@
+"""Near-duplicate photo groups: accounts that post the same picture, possibly re-encoded.
+
+Owns turning (account, hash) rows into connected groups and their spread; the
+search itself is :class:`~workbench.photos.index.HammingIndex`, and deciding what a
+shared photo means for linking is ``link``'s job.
+"""
+from __future__ import annotations
+
+import logging
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from .bits import hamming, parse_hex
+from .index import HammingIndex
+
+logger = logging.getLogger(__name__)
+
+PHASH_RADIUS = 8
+"""Default pHash radius (bits of 64): chosen from ``benchmarks/bench_photos.py``."""
+PDQ_RADIUS = 31
+"""Default PDQ radius (bits of 256): Meta's recommended match threshold."""
+
+GROUP_COLUMNS = (
+    "group_id", "hash", "n_accounts", "n_photos", "n_hashes", "n_cities", "spread_bits",
+    "accounts", "cities", "first_seen", "last_seen",
+)
+MEMBER_COLUMNS = ("account_id", "hash", "group_id", "distance")
+
+
+class PhotoGroups(NamedTuple):
+    """Result of :func:`group`: ``groups`` (one row per group), ``members`` (account, hash,
+    group_id, distance to the representative) and ``hubs`` (buckets the index skipped)."""
+
+    groups: pd.DataFrame
+    members: pd.DataFrame
+    hubs: pd.DataFrame
+
+
+def photos_from_accounts(accounts: pd.DataFrame, column: str = "image_hashes") -> pd.DataFrame:
+    """One row per (account, hash) from a ``;``-separated hash column of the accounts table.
+
+    Carries ``city`` and ``posted_at`` along when present.
+
+    Examples
+    --------
+    >>> accounts = pd.DataFrame({"account_id": ["a", "b"], "image_hashes": ["0f;FF", None]})
+    >>> photos_from_accounts(accounts)[["account_id", "hash"]].values.tolist()
+    [['a', '0f'], ['a', 'ff']]
+    """
+    keep = ["account_id"] + [c for c in ("city", "posted_at") if c in accounts.columns]
+    if column not in accounts.columns:
+        return pd.DataFrame(columns=[*keep, "hash"])
+    photos = accounts[keep].assign(hash=accounts[column].astype("string").str.split(";"))
+    photos = photos.explode("hash")
+    photos["hash"] = photos["hash"].str.strip().str.lower()
+    photos = photos[photos["hash"].notna() & (photos["hash"] != "")]
+    return photos.reset_index(drop=True)
+
+
+def _join_limited(keys: pd.Series, values: pd.Series, limit: int) -> pd.Series:
+    """Per key, the sorted distinct values ';'-joined, truncated to ``limit`` with a count."""
+    pairs = pd.DataFrame({"key": keys.to_numpy(), "value": values.astype("string").to_numpy()})
+    pairs = pairs.dropna().drop_duplicates().sort_values(["key", "value"])
+    total = pairs.groupby("key").size()
+    shown = pairs[pairs.groupby("key").cumcount() < limit]
+    joined = shown.groupby("key")["value"].agg(";".join)
+    more = (total - limit).reindex(joined.index)
+    suffix = pd.Series(np.where(more > 0, ";…(+" + more.astype(str) + " more)", ""), index=joined.index)
+    return joined + suffix
+
+
+def group(
+    photos: pd.DataFrame,
+    radius: int | None = None,
+    bits: int | None = None,
+    min_accounts: int = 2,
+    max_listed: int = 20,
+    max_bucket: int = 5_000,
+    max_copies: int = 1_000,
+) -> PhotoGroups:
+    """Connected groups of near-duplicate photos across accounts.
+
+    Two hashes are joined when within ``radius`` bits; groups are the connected
+    components, so a chain of small edits can join hashes further apart than
+    ``radius`` (``spread_bits`` reports the farthest member from the representative).
+
+    Parameters
+    ----------
+    photos : DataFrame
+        Columns ``account_id``, ``hash`` (16 or 64 hex digits) and optionally
+        ``city``, ``posted_at``. Invalid hashes are skipped with a log message.
+    radius : int, optional
+        Defaults to :data:`PHASH_RADIUS` (64-bit) or :data:`PDQ_RADIUS` (256-bit).
+    bits : int, optional
+        64 or 256; inferred from the hash length when omitted.
+    min_accounts : int
+        Keep groups seen on at least this many distinct accounts.
+    max_listed : int
+        Accounts and cities listed per group before truncating.
+    max_bucket, max_copies : int
+        Hub protection, see :class:`HammingIndex`.
+
+    Returns
+    -------
+    PhotoGroups
+        ``groups`` sorted by spread (accounts, then cities), ``group_id`` 0 the widest;
+        ``members`` maps (account_id, hash) to group_id; ``hubs`` the skipped buckets.
+
+    Examples
+    --------
+    >>> photos = pd.DataFrame({"account_id": ["a", "b", "c"],
+    ...                        "hash": ["ff00000000000000", "ff00000000000001", "0123456789abcdef"]})
+    >>> out = group(photos)
+    >>> out.groups[["group_id", "hash", "n_accounts", "accounts"]].values.tolist()
+    [[0, 'ff00000000000000', 2, 'a;b']]
+    """
+    hashes = photos["hash"].astype("string").str.strip().str.lower()
+    if bits is None:
+        bits = 256 if len(hashes) and hashes.str.len().median() > 32 else 64
+    radius = (PDQ_RADIUS if bits == 256 else PHASH_RADIUS) if radius is None else radius
+    words, valid = parse_hex(hashes, bits=bits)
+    if (~valid).any():
+        logger.warning("skipped %d photo rows with invalid %d-bit hashes", int((~valid).sum()), bits)
+    rows = photos.loc[valid].assign(hash=hashes[valid]).reset_index(drop=True)
+    codes, uniques = pd.factorize(rows["hash"])
+    distinct = words[valid][np.unique(codes, return_index=True)[1]]
+    index = HammingIndex(distinct, radius, max_bucket=max_bucket, max_copies=max_copies)
+    near = index.unique_pairs()
+    n = len(uniques)
+    graph = coo_matrix((np.ones(len(near)), (near["u"], near["v"])), shape=(n, n))
+    _, component = connected_components(graph, directed=False)
+    rows["component"] = component[index.inverse][codes]
+
+    accounts_per_hash = rows.groupby(["component", "hash"])["account_id"].nunique()
+    rep = (accounts_per_hash.rename("n").reset_index()
+           .sort_values(["component", "n", "hash"], ascending=[True, False, True])
+           .drop_duplicates("component").set_index("component")["hash"])
+    has_city = "city" in rows.columns
+    has_time = "posted_at" in rows.columns
+    summary = rows.groupby("component").agg(
+        n_accounts=("account_id", "nunique"), n_photos=("hash", "size"), n_hashes=("hash", "nunique"))
+    summary = summary[summary["n_accounts"] >= min_accounts]
+    rows = rows[rows["component"].isin(summary.index)]
+    rep_words, _ = parse_hex(rep.reindex(rows["component"]).to_numpy(), bits=bits)
+    row_words, _ = parse_hex(rows["hash"].to_numpy(), bits=bits)
+    rows = rows.assign(distance=hamming(row_words, rep_words))
+    summary["hash"] = rep.reindex(summary.index)
+    summary["spread_bits"] = rows.groupby("component")["distance"].max()
+    summary["accounts"] = _join_limited(rows["component"], rows["account_id"], max_listed)
+    if has_city:
+        summary["n_cities"] = rows.groupby("component")["city"].nunique()
+        summary["cities"] = _join_limited(rows["component"], rows["city"], max_listed)
+    else:
+        summary["n_cities"], summary["cities"] = 0, ""
+    if has_time:
+        seen = pd.to_datetime(rows["posted_at"], errors="coerce", utc=True).groupby(rows["component"])
+        summary["first_seen"], summary["last_seen"] = seen.min(), seen.max()
+    else:
+        summary["first_seen"], summary["last_seen"] = pd.NaT, pd.NaT
+    summary = summary.sort_values(["n_accounts", "n_cities", "n_photos", "hash"],
+                                  ascending=[False, False, False, True])
+    summary["group_id"] = np.arange(len(summary), dtype=np.int64)
+    summary["cities"] = summary["cities"].fillna("")
+    groups = summary.reset_index(drop=True)[list(GROUP_COLUMNS)]
+    rows["group_id"] = summary["group_id"].reindex(rows["component"]).to_numpy()
+    members = (rows[list(MEMBER_COLUMNS)].drop_duplicates(["account_id", "hash"])
+               .sort_values(["group_id", "account_id", "hash"], ignore_index=True))
+    logger.info("photo groups: %d groups over %d accounts from %d distinct hashes",
+                len(groups), members["account_id"].nunique(), n)
+    return PhotoGroups(groups, members, index.hubs)

@@ -1,0 +1,171 @@
+"""Hash a folder of images: SHA-256, pHash and PDQ, robust to hostile files.
+
+Owns reading images only; every file gets a row, and a file that cannot be read
+gets an ``error`` instead of stopping the run. Matching hashes is ``index.py``'s job.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+logger = logging.getLogger(__name__)
+
+HASH_COLUMNS = ("path", "sha256", "phash", "pdq", "pdq_quality", "width", "height", "error")
+MAX_IMAGE_PIXELS = 64_000_000
+"""Images larger than this (e.g. 8000 x 8000) are refused as possible decompression bombs."""
+_WORK_SIDE = 1024  # JPEGs are decoded at reduced scale near this size: both hashes shrink further
+
+
+def phash_hex(image) -> str:
+    """64-bit DCT perceptual hash (imagehash.phash) as 16 hex digits."""
+    import imagehash
+
+    return str(imagehash.phash(image))
+
+
+def pdq_hex(image) -> tuple[str, int]:
+    """256-bit PDQ hash as 64 hex digits (bit 0 first, as ThreatExchange prints) and quality."""
+    import pdqhash
+
+    bits, quality = pdqhash.compute(np.asarray(image.convert("RGB")))
+    return np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes().hex(), int(quality)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def hash_file(path: str | os.PathLike, known: frozenset[str] = frozenset()) -> dict:
+    """Hash one file; never raises for bad input, returns a row with ``error`` set instead.
+
+    Examples
+    --------
+    >>> import tempfile; from PIL import Image
+    >>> folder = tempfile.mkdtemp(); Image.new("RGB", (64, 48), "red").save(f"{folder}/red.png")
+    >>> row = hash_file(f"{folder}/red.png")
+    >>> (row["width"], row["height"], len(row["phash"]), len(row["pdq"]), row["error"])
+    (64, 48, 16, 64, None)
+    """
+    from PIL import Image
+
+    row = dict.fromkeys(HASH_COLUMNS)
+    row["path"] = str(path)
+    try:
+        row["sha256"] = _sha256(Path(path))
+        if row["sha256"] in known:
+            row["error"] = "skipped: already hashed"
+            return row
+        if os.path.getsize(path) == 0:
+            row["error"] = "empty file"
+            return row
+        with warnings.catch_warnings():
+            # Pillow warns past MAX_IMAGE_PIXELS and raises past twice that; refuse both.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            previous, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS
+            try:
+                with Image.open(path) as image:
+                    row["width"], row["height"] = image.size
+                    image.seek(0)  # first frame of GIF / animated WebP
+                    image.draft("RGB", (_WORK_SIDE, _WORK_SIDE))
+                    image.load()
+                    rgb = image.convert("RGB")
+            finally:
+                Image.MAX_IMAGE_PIXELS = previous
+        row["phash"] = phash_hex(rgb)
+        row["pdq"], row["pdq_quality"] = pdq_hex(rgb)
+    except Exception as error:  # noqa: BLE001 - any unreadable file becomes a row, by design
+        row["error"] = f"{type(error).__name__}: {error}"[:300]
+    return row
+
+
+def _hash_many(paths: list[str], known: frozenset[str]) -> list[dict]:
+    return [hash_file(path, known) for path in paths]
+
+
+def hash_images(
+    folder: str | os.PathLike,
+    workers: int = 2,
+    existing: pd.DataFrame | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Hash every file under ``folder`` (recursively) with SHA-256, pHash and PDQ.
+
+    Parameters
+    ----------
+    folder : path
+        Images (JPEG, PNG, WebP, GIF first frame, anything Pillow reads); other
+        files get a row with ``error`` set.
+    workers : int
+        Processes; 1 hashes in this process.
+    existing : DataFrame, optional
+        An earlier result: files whose SHA-256 appears there are not decoded again,
+        their earlier hashes are reused (resuming an interrupted run).
+    progress : bool
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    DataFrame with columns path (relative to ``folder``, ``/``-separated), sha256,
+    phash, pdq, pdq_quality, width, height, error; sorted by path.
+
+    Examples
+    --------
+    >>> import tempfile; from PIL import Image
+    >>> folder = tempfile.mkdtemp(); Image.new("L", (32, 32)).save(f"{folder}/a.png")
+    >>> _ = open(f"{folder}/notes.jpg", "w").write("not an image")
+    >>> table = hash_images(folder, workers=1, progress=False)
+    >>> table["path"].tolist(), table["error"].isna().tolist()
+    (['a.png', 'notes.jpg'], [True, False])
+    """
+    root = Path(folder)
+    paths = sorted(str(p) for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+    known = frozenset()
+    if existing is not None and len(existing):
+        done = existing[existing["error"].isna()] if "error" in existing else existing
+        known = frozenset(done["sha256"].dropna())
+    # Batches amortise process start-up and pickling; small enough to keep the bar moving.
+    size = max(1, min(64, len(paths) // (4 * max(workers, 1)) or 1))
+    batches = [paths[k:k + size] for k in range(0, len(paths), size)]
+    rows: list[dict] = []
+    bar = tqdm(total=len(paths), unit="img", disable=not progress, desc="hashing images")
+    if workers <= 1:
+        for batch in batches:  # bounded: one batch at a time so the bar moves
+            rows.extend(_hash_many(batch, known))
+            bar.update(len(batch))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_hash_many, batch, known) for batch in batches]
+            for future in futures:
+                result = future.result()
+                rows.extend(result)
+                bar.update(len(result))
+    bar.close()
+    table = pd.DataFrame(rows, columns=list(HASH_COLUMNS))
+    if known:
+        reused = table["error"].eq("skipped: already hashed")
+        earlier = (existing.drop_duplicates("sha256").set_index("sha256")
+                   .reindex(table.loc[reused, "sha256"]))
+        for column in ("phash", "pdq", "pdq_quality", "width", "height"):
+            table.loc[reused, column] = earlier[column].to_numpy()
+        table.loc[reused, "error"] = None
+        logger.info("reused hashes of %d files already hashed", int(reused.sum()))
+    table["path"] = [Path(p).relative_to(root).as_posix() for p in table["path"]]
+    table["pdq_quality"] = pd.to_numeric(table["pdq_quality"]).astype("Int64")
+    table["width"] = pd.to_numeric(table["width"]).astype("Int64")
+    table["height"] = pd.to_numeric(table["height"]).astype("Int64")
+    n_errors = int(table["error"].notna().sum())
+    if n_errors:
+        logger.warning("%d of %d files could not be hashed; see the error column", n_errors, len(table))
+    return table.sort_values("path", ignore_index=True)

@@ -1,0 +1,169 @@
+"""run(): the steps in order, returning a Result whose tables are the contract's files.
+
+Owns the order of steps and the writing of outputs; each step stays callable on its
+own from a notebook (io, extract, photos, textsim, link, watch, trends, risk, graph, report).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+from . import extract, graph as graphs, io, link, photos, risk, stories, textsim, trends, watch
+from .backend import Backend, resolve_backend
+from .features import FeatureConfig
+from .schema import OUTPUT_COLUMNS
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything a run can be told; each part is the config of one step."""
+
+    region: str = "US"
+    link: link.LinkConfig = field(default_factory=link.LinkConfig)
+    watch: watch.WatchConfig = field(default_factory=watch.WatchConfig)
+    features: FeatureConfig = field(default_factory=FeatureConfig)
+    trends: trends.TrendConfig = field(default_factory=trends.TrendConfig)
+    risk_config: str | None = None
+    run_trends: bool = True
+    seed: int = 0
+
+
+@dataclass
+class Result:
+    """The output tables of one run, named as the files; ``graph`` is a NetworkX graph."""
+
+    accounts: pd.DataFrame
+    cases: pd.DataFrame | None
+    entities: pd.DataFrame
+    links: pd.DataFrame
+    identifiers: pd.DataFrame
+    entity_summary: pd.DataFrame
+    clusters: pd.DataFrame
+    leads: pd.DataFrame
+    warnings: pd.DataFrame
+    hubs: pd.DataFrame
+    graph: nx.Graph
+    cluster_summary: pd.DataFrame | None = None
+    photo_groups: pd.DataFrame | None = None
+    evidence: pd.DataFrame | None = None
+    backend: str = "cpu"
+    timings: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"Result({len(self.entities)} accounts, {len(self.entity_summary)} linked entities, "
+                f"{len(self.leads)} leads, {int((self.clusters['cluster'] >= 0).any() and self.clusters['cluster'].max() + 1)} clusters, "
+                f"{len(self.warnings)} warnings)")
+
+    def write(self, out: str | Path) -> dict[str, Path]:
+        """Write every contract file (and the extra tables) into ``out``, atomically per file."""
+        from .report import render_report  # noqa: PLC0415
+
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        written = {}
+        tables = {"entities": self.entities, "links": self.links, "identifiers": self.identifiers,
+                  "entity_summary": self.entity_summary, "clusters": self.clusters, "leads": self.leads,
+                  "warnings": self.warnings, "hubs": self.hubs}
+        extra = {"cluster_summary": self.cluster_summary, "photo_groups": self.photo_groups}
+        for name, table in {**tables, **extra}.items():
+            if table is not None:
+                written[name] = io.write_csv(table, out / f"{name}.csv")
+        written["graph"] = graphs.write_graphml(self.graph, out / "graph.graphml")
+        written["report"] = io.write_bytes(render_report(self), out / "report.html")
+        return written
+
+
+def _contract_columns(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    for col in OUTPUT_COLUMNS[name]:
+        if col not in frame.columns:
+            frame[col] = pd.Series(dtype="object")
+    first = list(OUTPUT_COLUMNS[name])
+    return frame[first + [c for c in frame.columns if c not in first]]
+
+
+def near_duplicate_text(accounts: pd.DataFrame, config: link.LinkConfig) -> pd.DataFrame:
+    """Pairs of ads whose text (boilerplate removed) is near-identical: (src, dst, similarity)."""
+    text = (accounts["title"].fillna("") + " \n " + accounts["text"].fillna(""))
+    boiler = textsim.boilerplate_shingles(text, cities=accounts["city"], platforms=accounts["platform"])
+    cleaned = textsim.strip_boilerplate(text, boiler)
+    pairs = textsim.near_duplicate_pairs(cleaned, threshold=config.text_threshold, num_perm=config.text_num_perm,
+                                         bands=config.text_bands, max_bucket=config.text_max_bucket, seed=config.seed)
+    ids = accounts["account_id"].to_numpy()
+    return pd.DataFrame({"src": ids[pairs["i"].to_numpy()], "dst": ids[pairs["j"].to_numpy()],
+                         "similarity": pairs["similarity"].to_numpy()})
+
+
+def run(accounts, cases=None, out: str | Path | None = None, backend: str | Backend | None = "auto",
+        config: RunConfig | None = None, mapping: dict | None = None, case_mapping: dict | None = None) -> Result:
+    """Run the whole pipeline on file paths or DataFrames.
+
+    Parameters
+    ----------
+    accounts, cases : path (CSV, Parquet, JSON Lines) or DataFrame; cases optional
+    out : folder to write every output file into (optional)
+    backend : "auto", "cpu", "gpu" or a Backend
+    config : RunConfig
+    mapping, case_mapping : column mappings ``{"their_name": "our_name"}``
+
+    Returns
+    -------
+    Result
+    """
+    config = config or RunConfig()
+    be = resolve_backend(backend, accounts)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 3)
+        clock = now
+        log.info("%s done in %.2fs", name, timings[name])
+
+    warn = io.WarningLog()
+    accounts = io.load_accounts(accounts, mapping, warn)
+    cases_frame = io.load_cases(cases, case_mapping, warn) if cases is not None else None
+    lap("load")
+    identifiers = extract.extract_frame(accounts, region=config.region)
+    lap("extract")
+    photo_table = io.explode_multi(accounts, "image_hashes").rename(columns={"image_hashes": "hash"})
+    photo_table = photo_table.merge(accounts[["account_id", "city", "posted_at"]], on="account_id", how="left")
+    photo_groups, photo_members = photos.group(photo_table, radius=config.link.photo_radius)
+    text_pairs = near_duplicate_text(accounts, config.link) if config.link.use_text else None
+    linkage = link.link_accounts(accounts, identifiers, config.link,
+                                 photo_groups=photo_members if config.link.use_photos else None, text_pairs=text_pairs)
+    lap("link")
+    leads = watch.find_leads(cases_frame, accounts, identifiers, linkage.entities, linkage.hubs, config.watch)
+    lap("watch")
+    if config.run_trends:
+        clusters = trends.cluster_accounts(accounts, config.features, config.trends, be)
+        summary = stories.cluster_summary(accounts, clusters, linkage.entities, leads, seed=config.seed)
+    else:
+        clusters = pd.DataFrame({"account_id": accounts["account_id"], "cluster": -1, "x": 0.0, "y": 0.0})
+        summary = stories.cluster_summary(accounts, clusters)
+    lap("trends")
+    risk_config = risk.RiskConfig.load(config.risk_config)
+    entity_summary = risk.entity_indicators(accounts, linkage.entities, identifiers, leads, photo_members, risk_config)
+    lap("risk")
+    multi = linkage.entities[linkage.entities.groupby("entity_id")["account_id"].transform("size") > 1]
+    evidence_multi = linkage.evidence[linkage.evidence["account_id"].isin(multi["account_id"])]
+    graph = graphs.identifier_graph(evidence_multi, accounts, linkage.hubs, linkage.entities)
+    lap("graph")
+    result = Result(
+        accounts=accounts, cases=cases_frame, entities=_contract_columns(linkage.entities, "entities"),
+        links=_contract_columns(linkage.links, "links"), identifiers=_contract_columns(identifiers, "identifiers"),
+        entity_summary=entity_summary, clusters=clusters, leads=_contract_columns(leads, "leads"),
+        warnings=warn.frame(), hubs=linkage.hubs, graph=graph, cluster_summary=summary,
+        photo_groups=photo_groups, evidence=linkage.evidence, backend=be.name, timings=timings)
+    if out is not None:
+        result.write(out)
+        lap("write")
+    return result

@@ -1,0 +1,164 @@
+"""Cases -> watchlist -> leads with reasons: known subjects and missing children resurfacing.
+
+Owns the watchlist built from cases and the scoring of leads. It reuses the
+identifier normalisers of ``extract``, the Hamming index of ``photos`` and MinHash of
+``textsim``; it never decides entities (it reads ``entities``).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import extract, photos, textsim
+from .io import explode_multi
+from .schema import OUTPUT_COLUMNS, STRONG_KINDS
+
+log = logging.getLogger(__name__)
+
+KIND_WORDS = {"phone": "phone", "email": "email", "handle": "handle", "payment": "payment account",
+              "wallet": "crypto wallet", "url": "web address"}
+IDENTIFIER_SCORE = {"phone": 0.95, "email": 0.95, "handle": 0.9, "payment": 0.9, "wallet": 0.95, "url": 0.6}
+
+
+@dataclass(frozen=True)
+class WatchConfig:
+    """How leads are found and scored.
+
+    min_lead_score : leads below this are not written (measured on synthetic worlds)
+    photo_radius : Hamming radius on 64-bit pHash for "same photo"
+    text_threshold : MinHash similarity of an ad to a case's sample ad text
+    entity_factor : an account in the same entity as a matching account gets this
+        share of that account's score
+    """
+
+    min_lead_score: float = 0.5
+    photo_radius: int = 10
+    text_threshold: float = 0.5
+    entity_factor: float = 0.8
+    region: str = "US"
+    num_perm: int = 64
+    seed: int = 0
+
+
+def build_watchlist(cases: pd.DataFrame, region: str = "US") -> pd.DataFrame:
+    """Every identifier a case is known by: (case_id, case_kind, kind, value, source).
+
+    Fields are normalised with the same functions as accounts; the notes are searched
+    with the full extractor. Photo hashes become kind ``image``.
+    """
+    rows = []
+    fields = {"phones": "phone", "emails": "email", "handles": "handle"}
+    base = cases[["case_id", "kind"]].rename(columns={"kind": "case_kind"})
+    as_accounts = pd.DataFrame({"account_id": cases["case_id"], "text": cases["notes"].fillna(""),
+                                "title": pd.NA, "phone": cases["phones"], "email": cases["emails"],
+                                "handle": cases["handles"], "image_hashes": cases["image_hashes"],
+                                "pdq_hashes": cases.get("pdq_hashes")})
+    found = extract.extract_frame(as_accounts, region=region)
+    found = found.rename(columns={"account_id": "case_id"})
+    found["source"] = found["source"].replace({"text": "notes", **{v: k for k, v in fields.items()}})
+    rows.append(found[["case_id", "kind", "value", "source"]])
+    watch = pd.concat(rows, ignore_index=True).merge(base, on="case_id", how="left")
+    return watch.drop_duplicates(["case_id", "kind", "value"]).reset_index(drop=True)
+
+
+def _identifier_hits(watch: pd.DataFrame, identifiers: pd.DataFrame, hubs: pd.DataFrame | None) -> pd.DataFrame:
+    ids = identifiers[identifiers["kind"].isin(STRONG_KINDS)][["account_id", "kind", "value"]]
+    hits = watch[watch["kind"].isin(STRONG_KINDS)].merge(ids, on=["kind", "value"])
+    if hubs is not None and len(hubs):
+        hits = hits.merge(hubs[["kind", "value"]].assign(_hub=True), on=["kind", "value"], how="left")
+        hits = hits[hits["_hub"].isna()].drop(columns="_hub")
+    hits["score"] = hits["kind"].map(IDENTIFIER_SCORE).fillna(0.5)
+    hits["signal"] = "identifier"
+    hits["reason"] = "same " + hits["kind"].map(KIND_WORDS) + " " + hits["value"] + " as case " + hits["case_id"]
+    return hits[["case_id", "account_id", "score", "signal", "reason"]]
+
+
+def _photo_hits(watch: pd.DataFrame, accounts: pd.DataFrame, config: WatchConfig) -> pd.DataFrame:
+    case_photos = watch[watch["kind"] == "image"]
+    acc_photos = explode_multi(accounts, "image_hashes")
+    if case_photos.empty or acc_photos.empty:
+        return pd.DataFrame(columns=["case_id", "account_id", "score", "signal", "reason"])
+    index = photos.HammingIndex(photos.hex_to_uint64(acc_photos["image_hashes"]), radius=config.photo_radius)
+    q, i, d = index.query(photos.hex_to_uint64(case_photos["value"]), radius=config.photo_radius)
+    hits = pd.DataFrame({"case_id": case_photos["case_id"].to_numpy()[q],
+                         "case_kind": case_photos["case_kind"].to_numpy()[q],
+                         "account_id": acc_photos["account_id"].to_numpy()[i], "distance": d})
+    hits["score"] = 0.97 - 0.025 * hits["distance"]
+    what = np.where(hits["case_kind"] == "missing", "same photo as missing-child case ", "same photo as case ")
+    hits["reason"] = what + hits["case_id"] + ", " + hits["distance"].astype(str) + " bits apart"
+    hits["signal"] = "photo"
+    return hits[["case_id", "account_id", "score", "signal", "reason"]]
+
+
+def _text_hits(cases: pd.DataFrame, accounts: pd.DataFrame, config: WatchConfig) -> pd.DataFrame:
+    notes = cases["notes"].fillna("")
+    has = notes.str.len() > 40
+    if not has.any() or accounts.empty:
+        return pd.DataFrame(columns=["case_id", "account_id", "score", "signal", "reason"])
+    pairs = textsim.similar_across(notes[has].reset_index(drop=True), accounts["text"].fillna(""),
+                                   threshold=config.text_threshold, num_perm=config.num_perm, seed=config.seed)
+    case_ids = cases.loc[has, "case_id"].to_numpy()
+    hits = pd.DataFrame({"case_id": case_ids[pairs["left"].to_numpy()],
+                         "account_id": accounts["account_id"].to_numpy()[pairs["right"].to_numpy()],
+                         "similarity": pairs["similarity"].to_numpy()})
+    hits["score"] = 0.35 + 0.6 * hits["similarity"]
+    hits["signal"] = "template"
+    hits["reason"] = ("ad text " + hits["similarity"].round(2).astype(str) + " similar to the sample ad in the notes of case "
+                      + hits["case_id"])
+    return hits[["case_id", "account_id", "score", "signal", "reason"]]
+
+
+def _entity_hits(direct: pd.DataFrame, entities: pd.DataFrame, config: WatchConfig) -> pd.DataFrame:
+    if direct.empty or entities is None:
+        return pd.DataFrame(columns=["case_id", "account_id", "score", "signal", "reason"])
+    best = direct.sort_values("score", ascending=False).drop_duplicates(["case_id", "account_id"])
+    best = best.merge(entities, on="account_id")
+    per_entity = best.drop_duplicates(["case_id", "entity_id"])
+    mates = per_entity.merge(entities.rename(columns={"account_id": "mate"}), on="entity_id")
+    mates = mates[mates["mate"] != mates["account_id"]]
+    out = pd.DataFrame({"case_id": mates["case_id"], "account_id": mates["mate"],
+                        "score": mates["score"] * config.entity_factor, "signal": "entity"})
+    out["reason"] = ("same entity as account " + mates["account_id"] + ", which matched: "
+                     + mates["reason"].str.replace(r" as (missing-child )?case \S+", "", regex=True))
+    return out
+
+
+def combine(hits: pd.DataFrame) -> pd.DataFrame:
+    """One lead per (case, account): score = 1 - prod(1 - s) over its distinct evidence
+    (noisy-or, so independent signals add up), reasons joined, strongest first."""
+    if hits.empty:
+        return pd.DataFrame(columns=list(OUTPUT_COLUMNS["leads"]) + ["signals"])
+    hits = hits.sort_values("score", ascending=False).drop_duplicates(["case_id", "account_id", "reason"])
+    hits = hits.assign(miss=np.log1p(-hits["score"].clip(0, 0.999)))
+    grouped = hits.groupby(["case_id", "account_id"], sort=False)
+    leads = grouped.agg(miss=("miss", "sum"), reasons=("reason", "; ".join),
+                        signals=("signal", lambda s: ";".join(dict.fromkeys(s)))).reset_index()
+    leads["score"] = (1 - np.exp(leads["miss"])).round(4)
+    return leads.drop(columns="miss")
+
+
+def find_leads(cases: pd.DataFrame, accounts: pd.DataFrame, identifiers: pd.DataFrame,
+               entities: pd.DataFrame | None = None, hubs: pd.DataFrame | None = None,
+               config: WatchConfig | None = None) -> pd.DataFrame:
+    """``leads.csv``: for each case, accounts that may be the same subject, best first.
+
+    Missing-child cases come first; within a case, leads are sorted by score. Only
+    leads at or above ``config.min_lead_score`` are kept.
+    """
+    config = config or WatchConfig()
+    if cases is None or cases.empty:
+        return pd.DataFrame(columns=list(OUTPUT_COLUMNS["leads"]) + ["signals", "case_kind"])
+    watch = build_watchlist(cases, config.region)
+    direct = pd.concat([_identifier_hits(watch, identifiers, hubs), _photo_hits(watch, accounts, config),
+                        _text_hits(cases, accounts, config)], ignore_index=True)
+    hits = pd.concat([direct, _entity_hits(direct, entities, config)], ignore_index=True)
+    leads = combine(hits)
+    leads = leads[leads["score"] >= config.min_lead_score]
+    leads = leads.merge(cases[["case_id", "kind"]].rename(columns={"kind": "case_kind"}), on="case_id", how="left")
+    leads["_missing"] = leads["case_kind"] != "missing"
+    leads = leads.sort_values(["_missing", "case_id", "score", "account_id"], ascending=[True, True, False, True])
+    cols = list(OUTPUT_COLUMNS["leads"]) + ["signals", "case_kind"]
+    return leads[cols].reset_index(drop=True)
