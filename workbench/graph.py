@@ -83,8 +83,8 @@ def entity_graph(entities: pd.DataFrame, links: pd.DataFrame, hub_evidence: pd.D
         cross = pd.DataFrame({"a": a, "b": b, "kind": links["kind"].to_numpy()})
         cross = cross[cross["a"] != cross["b"]].dropna()
         if len(cross):
-            lo = np.minimum(cross["a"].to_numpy(str), cross["b"].to_numpy(str))
-            hi = np.maximum(cross["a"].to_numpy(str), cross["b"].to_numpy(str))
+            a_ids, b_ids = cross["a"].to_numpy(str), cross["b"].to_numpy(str)
+            lo, hi = np.where(a_ids < b_ids, a_ids, b_ids), np.where(a_ids < b_ids, b_ids, a_ids)
             agg = pd.DataFrame({"a": lo, "b": hi, "kind": cross["kind"].to_numpy()}).groupby(["a", "b"]).agg(
                 weight=("kind", "size"), kinds=("kind", lambda k: ";".join(sorted(set(k))))).reset_index()
             graph.add_edges_from((r.a, r.b, {"weight": float(r.weight), "kinds": r.kinds})

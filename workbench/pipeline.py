@@ -136,7 +136,8 @@ def run(accounts, cases=None, out: str | Path | None = None, backend: str | Back
     lap("extract")
     photo_table = io.explode_multi(accounts, "image_hashes").rename(columns={"image_hashes": "hash"})
     photo_table = photo_table.merge(accounts[["account_id", "city", "posted_at"]], on="account_id", how="left")
-    photo_groups, photo_members = photos.group(photo_table, radius=config.link.photo_radius)
+    grouped = photos.group(photo_table, radius=config.link.photo_radius)
+    photo_groups, photo_members = grouped.groups, grouped.members
     text_pairs = near_duplicate_text(accounts, config.link) if config.link.use_text else None
     linkage = link.link_accounts(accounts, identifiers, config.link,
                                  photo_groups=photo_members if config.link.use_photos else None, text_pairs=text_pairs)

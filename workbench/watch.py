@@ -82,7 +82,8 @@ def _photo_hits(watch: pd.DataFrame, accounts: pd.DataFrame, config: WatchConfig
     if case_photos.empty or acc_photos.empty:
         return pd.DataFrame(columns=["case_id", "account_id", "score", "signal", "reason"])
     index = photos.HammingIndex(photos.hex_to_uint64(acc_photos["image_hashes"]), radius=config.photo_radius)
-    q, i, d = index.query(photos.hex_to_uint64(case_photos["value"]), radius=config.photo_radius)
+    found = index.query(photos.hex_to_uint64(case_photos["value"]), radius=config.photo_radius)
+    q, i, d = (found[c].to_numpy() for c in ("query_idx", "index_idx", "distance"))
     hits = pd.DataFrame({"case_id": case_photos["case_id"].to_numpy()[q],
                          "case_kind": case_photos["case_kind"].to_numpy()[q],
                          "account_id": acc_photos["account_id"].to_numpy()[i], "distance": d})

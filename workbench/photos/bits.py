@@ -109,24 +109,26 @@ def uint64_to_hex(words: np.ndarray) -> np.ndarray:
     return np.frombuffer(chars.tobytes(), dtype=f"S{width}").astype(str).astype(object)
 
 
-def hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def hamming(a: np.ndarray, b: np.ndarray, bits: int = 64) -> np.ndarray:
     """Hamming distance between packed hashes, broadcasting like ``a ^ b``.
 
-    One-dimensional ``uint64`` inputs are 64-bit hashes; two-dimensional inputs of
-    shape (..., k) are ``64 * k``-bit hashes (PDQ: k = 4) and the last axis is summed.
+    With ``bits=64`` every ``uint64`` element is one hash (any shape); with
+    ``bits=256`` (PDQ) the last axis holds the 4 words of a hash and is summed.
 
     Examples
     --------
     >>> a = np.array([0, 1, 3], dtype=np.uint64)
     >>> hamming(a, np.uint64(0)).tolist()
     [0, 1, 2]
+    >>> hamming(a[:, None], a[None, :]).shape
+    (3, 3)
     >>> pdq = np.zeros((2, 4), dtype=np.uint64); pdq[1, 3] = 7
-    >>> hamming(pdq[0], pdq).tolist()
+    >>> hamming(pdq[0], pdq, bits=256).tolist()
     [0, 3]
     """
-    a = np.asarray(a, dtype=np.uint64)
-    b = np.asarray(b, dtype=np.uint64)
-    counts = np.bitwise_count(a ^ b)
-    if a.ndim >= 2 or b.ndim >= 2:
-        return counts.sum(axis=-1, dtype=np.int32)
-    return counts.astype(np.int32)
+    counts = np.bitwise_count(np.asarray(a, dtype=np.uint64) ^ np.asarray(b, dtype=np.uint64))
+    if bits == 64:
+        return counts.astype(np.int32)
+    if counts.shape[-1] != bits // 64:
+        raise ValueError(f"last axis must hold {bits // 64} words for {bits}-bit hashes")
+    return counts.sum(axis=-1, dtype=np.int32)

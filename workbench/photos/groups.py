@@ -147,7 +147,7 @@ def group(
     rows = rows[rows["component"].isin(summary.index)]
     rep_words, _ = parse_hex(rep.reindex(rows["component"]).to_numpy(), bits=bits)
     row_words, _ = parse_hex(rows["hash"].to_numpy(), bits=bits)
-    rows = rows.assign(distance=hamming(row_words, rep_words))
+    rows = rows.assign(distance=hamming(row_words, rep_words, bits=bits))
     summary["hash"] = rep.reindex(summary.index)
     summary["spread_bits"] = rows.groupby("component")["distance"].max()
     summary["accounts"] = _join_limited(rows["component"], rows["account_id"], max_listed)

@@ -166,7 +166,7 @@ class HammingIndex:
     >>> HammingIndex(h, radius=1).pairs().values.tolist()
     [[0, 2, 1]]
     >>> HammingIndex(h, radius=3).query(np.array([3], dtype=np.uint64)).values.tolist()
-    [[0, 0, 2], [0, 1, 1], [0, 2, 1]]
+    [[0, 1, 1], [0, 2, 1], [0, 0, 2]]
     """
 
     def __init__(self, hashes: np.ndarray, radius: int, max_bucket: int = 5_000, max_copies: int = 1_000):

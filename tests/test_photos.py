@@ -1,0 +1,207 @@
+"""Tests for workbench.photos: bits, the Hamming index, groups and image hashing."""
+from __future__ import annotations
+
+import struct
+import zlib
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image, ImageDraw
+
+from workbench.photos import (
+    HammingIndex,
+    group,
+    hamming,
+    hash_images,
+    hex_to_uint64,
+    parse_hex,
+    photos_from_accounts,
+    uint64_to_hex,
+)
+
+
+def clustered_hashes(n_bases: int, n: int, max_flips: int, words: int, seed: int) -> np.ndarray:
+    """Random base hashes plus copies with a few flipped bits (and exact copies)."""
+    rng = np.random.default_rng(seed)
+    bases = rng.integers(0, 2**64 - 1, size=(n_bases, words), dtype=np.uint64, endpoint=True)
+    out = bases[rng.integers(0, n_bases, n)].copy()
+    for row in range(n):
+        for bit in rng.integers(0, 64 * words, rng.integers(0, max_flips + 1)):
+            out[row, bit // 64] ^= np.uint64(1) << np.uint64(bit % 64)
+    return out[:, 0] if words == 1 else out
+
+
+def brute_pairs(hashes: np.ndarray, radius: int) -> set[tuple[int, int]]:
+    packed = hashes.reshape(len(hashes), -1)
+    dist = np.bitwise_count(packed[:, None, :] ^ packed[None, :, :]).sum(axis=-1)
+    i, j = np.nonzero(np.triu(dist <= radius, 1))
+    return set(zip(i.tolist(), j.tolist(), strict=True))
+
+
+def test_hex_round_trip_and_invalid():
+    values = ["0123456789abcdef", "FFFFFFFFFFFFFFFF", "0000000000000000"]
+    words = hex_to_uint64(values)
+    assert uint64_to_hex(words).tolist() == [v.lower() for v in values]
+    pdq = "0f" * 32
+    assert uint64_to_hex(hex_to_uint64([pdq], bits=256)).tolist() == [pdq]
+    _, valid = parse_hex(["abc", None, "g" * 16, " 0x00000000000000ff "])
+    assert valid.tolist() == [False, False, False, True]
+    with pytest.raises(ValueError, match="position 1"):
+        hex_to_uint64(["0" * 16, "nothex"])
+
+
+def test_hamming_matches_python_popcount():
+    rng = np.random.default_rng(0)
+    a, b = rng.integers(0, 2**63, 100, dtype=np.uint64), rng.integers(0, 2**63, 100, dtype=np.uint64)
+    expected = [bin(int(x) ^ int(y)).count("1") for x, y in zip(a, b, strict=True)]
+    assert hamming(a, b).tolist() == expected
+    pdq_a, pdq_b = a[:96].reshape(24, 4), b[:96].reshape(24, 4)
+    assert hamming(pdq_a, pdq_b, bits=256).tolist() == [sum(expected[4 * k:4 * k + 4]) for k in range(24)]
+
+
+@pytest.mark.parametrize("radius", [0, 2, 6, 8, 12])
+@pytest.mark.parametrize("n_bases", [20, 400])
+def test_pairs_equal_brute_force_64(radius, n_bases):
+    hashes = clustered_hashes(n_bases, 600, radius + 3, words=1, seed=radius)
+    pairs = HammingIndex(hashes, radius).pairs()
+    assert set(zip(pairs["i"], pairs["j"], strict=True)) == brute_pairs(hashes, radius)
+    assert len(pairs) == len(set(zip(pairs["i"], pairs["j"], strict=True)))  # each pair once
+    assert (pairs["distance"] == hamming(hashes[pairs["i"]], hashes[pairs["j"]])).all()
+
+
+@pytest.mark.parametrize("radius", [10, 31])
+def test_pairs_equal_brute_force_pdq(radius):
+    hashes = clustered_hashes(30, 300, radius + 8, words=4, seed=radius)
+    pairs = HammingIndex(hashes, radius).pairs()
+    assert set(zip(pairs["i"], pairs["j"], strict=True)) == brute_pairs(hashes, radius)
+
+
+def test_planner_keeps_pigeonhole_on_large_collections():
+    # Plan as for a million hashes on a small sample: wide bands with per-band radius.
+    index = HammingIndex(clustered_hashes(300, 2_000, 9, words=1, seed=5), 8)
+    from workbench.photos.index import _BandTable, plan_bands
+
+    plan = plan_bands(1_000_000, 1, 8)
+    assert any(b.radius > 0 for b in plan) and sum(b.radius + 1 for b in plan) > 8
+    index._tables[hash(plan_bands(len(index.unique), 1, 8))] = [
+        _BandTable(b, index.unique, index.max_bucket) for b in plan]
+    pairs = index.pairs()
+    assert set(zip(pairs["i"], pairs["j"], strict=True)) == brute_pairs(
+        np.asarray(index.unique[index.inverse, 0]), 8)
+
+
+def test_query_matches_brute_force():
+    hashes = clustered_hashes(50, 800, 8, words=1, seed=1)
+    queries = np.concatenate([hashes[:20], clustered_hashes(5, 5, 0, words=1, seed=99)])
+    found = HammingIndex(hashes, 6).query(queries)
+    dist = hamming(queries[:, None], hashes[None, :])
+    qi, ii = np.nonzero(dist <= 6)
+    assert set(zip(found["query_idx"], found["index_idx"], strict=True)) == set(
+        zip(qi.tolist(), ii.tolist(), strict=True))
+    assert len(found) == len(qi)
+
+
+def test_hub_protection_caps_copies_and_buckets():
+    hub = np.full(50, 12345, dtype=np.uint64)
+    others = clustered_hashes(10, 30, 2, words=1, seed=3)
+    index = HammingIndex(np.concatenate([hub, others]), 4, max_copies=10)
+    pairs = index.pairs()
+    hub_pairs = pairs[(pairs["i"] < 50) & (pairs["j"] < 50)]
+    assert len(hub_pairs) == 49  # a star, not 50 * 49 / 2
+    assert (index.hubs["kind"] == "copies").sum() == 1
+    near = clustered_hashes(1, 200, 1, words=1, seed=4)  # ~50 distinct one-bit variants
+    capped = HammingIndex(near, 4, max_bucket=5)
+    assert (capped.hubs["kind"] == "bucket").any()
+    found = capped.pairs()
+    assert set(zip(found["i"], found["j"], strict=True)) < brute_pairs(near, 4)  # lost, not wrong
+
+
+def test_group_connects_near_duplicates_across_accounts():
+    base = hex_to_uint64(["f0f0f0f0f0f0f0f0", "0123456789abcdef"])
+    photos = pd.DataFrame({
+        "account_id": ["a1", "a2", "a3", "a4", "a5", "a5"],
+        "hash": uint64_to_hex(np.array([base[0], base[0] ^ np.uint64(0b111), base[0] ^ np.uint64(1 << 40),
+                                        base[1], base[1] ^ np.uint64(0xFFFF), base[1] ^ np.uint64(0xFFFF)])),
+        "city": ["Houston", "Dallas", "Houston", "Miami", "Miami", "Miami"],
+        "posted_at": ["2024-01-01", "2024-02-01", "2024-03-05", "2024-01-01", "2024-01-02", "2024-01-02"],
+    })
+    out = group(photos, radius=6)
+    assert out.groups["n_accounts"].tolist() == [3]  # second pair is 16 bits apart; a5 alone
+    top = out.groups.iloc[0]
+    assert top["accounts"] == "a1;a2;a3" and top["cities"] == "Dallas;Houston" and top["n_cities"] == 2
+    assert top["hash"] == "f0f0f0f0f0f0f0f0" and top["spread_bits"] == 3
+    assert str(top["first_seen"].date()) == "2024-01-01" and str(top["last_seen"].date()) == "2024-03-05"
+    assert sorted(out.members["account_id"]) == ["a1", "a2", "a3"]
+    wider = group(photos, radius=16)
+    assert wider.groups["n_accounts"].tolist() == [3, 2]
+
+
+def test_group_truncates_account_lists_and_sorts_by_spread():
+    photos = pd.DataFrame({"account_id": [f"acc{k:03d}" for k in range(30)] + ["x", "y"],
+                           "hash": ["00000000000000ff"] * 30 + ["ffffffffffffff00"] * 2})
+    out = group(photos, max_listed=5)
+    assert out.groups["n_accounts"].tolist() == [30, 2]
+    assert out.groups.loc[0, "accounts"].endswith("(+25 more)")
+
+
+def test_photos_from_accounts_explodes_hash_lists():
+    accounts = pd.DataFrame({"account_id": ["a", "b"], "image_hashes": ["0F;  ff ;", ""], "city": ["X", "Y"]})
+    photos = photos_from_accounts(accounts)
+    assert photos.values.tolist() == [["a", "X", "0f"], ["a", "X", "ff"]]
+
+
+def _png_header_bomb(path, side=100_000):
+    """A tiny PNG that claims to be side x side pixels."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+                     + chunk(b"IEND", b""))
+
+
+@pytest.fixture(scope="module")
+def image_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("images")
+    rng = np.random.default_rng(0)
+    shapes = Image.new("RGB", (320, 240), "white")
+    draw = ImageDraw.Draw(shapes)
+    draw.ellipse((40, 40, 200, 200), fill="red")
+    draw.rectangle((180, 60, 300, 220), fill="blue")
+    shapes.save(folder / "shapes.jpg", quality=90)
+    shapes.resize((160, 120)).save(folder / "shapes_small.png")
+    gradient = np.tile(np.linspace(0, 255, 256, dtype=np.uint8), (200, 1))
+    Image.fromarray(gradient).save(folder / "gradient.webp")
+    text = Image.new("L", (300, 100), 255)
+    ImageDraw.Draw(text).text((10, 40), "call me tonight", fill=0)
+    text.save(folder / "sub" / "text.gif") if (folder / "sub").mkdir() is None else None
+    Image.fromarray(rng.integers(0, 255, (128, 128, 3), dtype=np.uint8)).save(folder / "noise.png")
+    (folder / "zero.jpg").write_bytes(b"")
+    full = (folder / "shapes.jpg").read_bytes()
+    (folder / "truncated.jpg").write_bytes(full[: len(full) // 2])
+    (folder / "text_file.jpg").write_text("this is not a jpeg")
+    _png_header_bomb(folder / "bomb.png")
+    return folder
+
+
+def test_hash_images_handles_good_and_hostile_files(image_folder):
+    table = hash_images(image_folder, workers=2, progress=False)
+    by_path = table.set_index("path")
+    good = ["gradient.webp", "noise.png", "shapes.jpg", "shapes_small.png", "sub/text.gif"]
+    bad = ["bomb.png", "text_file.jpg", "truncated.jpg", "zero.jpg"]
+    assert sorted(table["path"]) == sorted(good + bad)
+    assert by_path.loc[good, "error"].isna().all()
+    assert by_path.loc[bad, "error"].notna().all()
+    assert "DecompressionBomb" in by_path.loc["bomb.png", "error"]
+    assert by_path.loc[good, "phash"].str.fullmatch("[0-9a-f]{16}").all()
+    assert by_path.loc[good, "pdq"].str.fullmatch("[0-9a-f]{64}").all()
+    assert by_path.loc["shapes.jpg", "width"] == 320
+    assert table["sha256"].notna().all()
+    resized = hex_to_uint64(by_path.loc[["shapes.jpg", "shapes_small.png"], "phash"])
+    assert hamming(resized[0], resized[1]) <= 8  # the same picture, resized and re-encoded
+
+
+def test_hash_images_resumes_from_existing(image_folder):
+    first = hash_images(image_folder, workers=1, progress=False)
+    again = hash_images(image_folder, workers=1, existing=first.iloc[:3], progress=False)
+    pd.testing.assert_frame_equal(first, again)

@@ -1,0 +1,181 @@
+"""Social handles ("IG: jade_22", "👻 jadexo", "t.me/jade"), bare @names and URLs.
+
+Owns platform keywords and their aliases, profile-URL patterns and URL
+normalisation. Payment platforms found the same way are handed to `payments`.
+"""
+from __future__ import annotations
+
+import re
+
+from .identifier import Identifier
+from .payments import PAYMENT_PLATFORMS, payment_value
+
+ALIASES: dict[str, str] = {
+    "instagram": "instagram", "insta": "instagram", "ig": "instagram", "instagr.am": "instagram",
+    "📸": "instagram", "📷": "instagram", "snapchat": "snapchat", "snap": "snapchat",
+    "sc": "snapchat", "👻": "snapchat", "telegram": "telegram", "tele": "telegram",
+    "tg": "telegram", "whatsapp": "whatsapp", "whats app": "whatsapp", "whatsap": "whatsapp",
+    "watsapp": "whatsapp", "wa": "whatsapp", "kik": "kik", "twitter": "twitter", "x": "twitter",
+    "tw": "twitter", "onlyfans": "onlyfans", "only fans": "onlyfans", "of": "onlyfans",
+    "tiktok": "tiktok", "tik tok": "tiktok", "tt": "tiktok", "fansly": "fansly",
+    "cashapp": "cashapp", "cash app": "cashapp", "cash.app": "cashapp", "venmo": "venmo",
+    "paypal": "paypal", "pay pal": "paypal", "snap chat": "snapchat", "insta gram": "instagram",
+}
+# Short aliases that are ordinary words too: only in capitals or before ':' / '@'.
+_RISKY = {"x", "of", "tw", "tt", "wa", "sc", "tele"}
+_STOPWORDS = frozenset(
+    "me my on at is the and or for to add dm follow only us here now too also with via handle "
+    "name user username id account page plz pls please ok hmu info link bio below above same "
+    "both text call only it and msg message snap ig kik insta up you your i im it's its this "
+    "that just a an be available avail or in from new tg sc of x pics pic videos video vids "
+    "premium story stories chat content sessions verified friendly fun free sexy hot girl "
+    "girls more only fans private first".split()
+)
+_END = r"(?![A-Za-z0-9_])"
+_KW_ALT = "|".join(re.escape(k) for k in sorted(ALIASES, key=len, reverse=True))
+_KEYWORDS = re.compile(
+    rf"(?<![\w@$./])(?P<kws>(?:{_KW_ALT}){_END}(?:\s*(?:/|&|\+|,|and|or|n)\s*(?:{_KW_ALT}){_END}){{0,3}})"
+    r"(?P<sep>\s*(?:[:=\-\u2013\u2014>~|]+|\u27a1\ufe0f?|\U0001f449|\u2b07\ufe0f?|\U0001f447)?\s*"
+    r"(?:(?:is|me|at|here|=)\s+)?\s*)"
+    r"(?P<at>[@$]\s?)?(?P<name>[A-Za-z0-9_][A-Za-z0-9_.\-]{1,29})",
+    re.IGNORECASE,
+)
+_KW_ONE = re.compile(_KW_ALT, re.IGNORECASE)
+_PROFILE_URL = re.compile(
+    r"(?<![\w.])(?:https?://)?(?:www\.|m\.)?(?P<host>instagram\.com|instagr\.am|snapchat\.com/add|"
+    r"t\.me|telegram\.me|kik\.me|twitter\.com|x\.com|onlyfans\.com|tiktok\.com|fansly\.com|"
+    r"cash\.app|venmo\.com(?:/u)?|paypal\.me|paypal\.com/paypalme)/(?P<at>[@$])?"
+    r"(?P<name>[A-Za-z0-9_][A-Za-z0-9_.\-]{0,29})",
+    re.IGNORECASE,
+)
+_URL_HOSTS = {
+    "instagram.com": "instagram", "instagr.am": "instagram", "snapchat.com/add": "snapchat",
+    "t.me": "telegram", "telegram.me": "telegram", "kik.me": "kik", "twitter.com": "twitter",
+    "x.com": "twitter", "onlyfans.com": "onlyfans", "tiktok.com": "tiktok", "fansly.com": "fansly",
+    "cash.app": "cashapp", "venmo.com": "venmo", "venmo.com/u": "venmo", "paypal.me": "paypal",
+    "paypal.com/paypalme": "paypal",
+}
+_URL_NOT_NAMES = frozenset("p reel reels explore stories add u share home login signup".split())
+_BARE = re.compile(r"(?<![\w@.$/\\])@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.]{1,29})(?![\w@])")
+_URL_TLDS = "com|net|org|io|me|co|ly|ee|app|xyz|to|tv|am|gg|link|page|site|club|info|biz|us|uk|ca|mx"
+_URL = re.compile(
+    rf"(?<![\w@.\-/])(?:https?://(?P<h1>[a-z0-9][a-z0-9.\-]{{0,253}})"
+    rf"|(?:www\.)?(?P<h2>(?:[a-z0-9](?:[a-z0-9\-]{{0,61}}[a-z0-9])?\.){{1,4}}(?:{_URL_TLDS}))(?![\w\-]))"
+    r"(?P<path>[/?#][^\s<>\"'()\[\]{}]{0,500})?",
+    re.IGNORECASE,
+)
+PREFILTER = re.compile(rf"@|{_KW_ALT}|\.|/", re.IGNORECASE)
+
+
+def handle_value(platform: str | None, name: str) -> tuple[str, str] | None:
+    """(kind, value) for a name on a platform: ``handle`` or ``payment``; None if not a name.
+
+    Examples
+    --------
+    >>> handle_value("ig", "@Jade_22."), handle_value("cash app", "$JadeB")
+    (('handle', 'instagram:jade_22'), ('payment', 'cashapp:$jadeb'))
+    >>> handle_value("snapchat", "me") is None
+    True
+    """
+    plat = ALIASES.get(platform.lower(), platform.lower()) if platform else None
+    if plat in PAYMENT_PLATFORMS:
+        value = payment_value(plat, name)
+        return ("payment", value) if value else None
+    name = name.strip().lstrip("@").rstrip(".-_").lower()
+    if not 2 <= len(name) <= 30 or name in _STOPWORDS or not re.search(r"[a-z]", name):
+        return None
+    if not re.fullmatch(r"[a-z0-9_][a-z0-9_.\-]*", name):
+        return None
+    return ("handle", f"{plat}:{name}" if plat else name)
+
+
+def find_handles(text: str) -> list[Identifier]:
+    """Handles and payment names written after a platform keyword or in a profile URL.
+
+    Examples
+    --------
+    >>> [h.value for h in find_handles("IG/SC: jade_22 and venmo @jade-b")]
+    ['instagram:jade_22', 'snapchat:jade_22', 'venmo:jade-b']
+    """
+    found: list[Identifier] = []
+    if not PREFILTER.search(text):
+        return found
+    for m in _KEYWORDS.finditer(text):
+        name, sep, kws = m.group("name"), m.group("sep"), m.group("kws")
+        if text[m.end():m.end() + 1] == "@":
+            continue  # the local part of an email
+        explicit = bool(m.group("at")) or any(c in sep for c in ":=-@>~|")
+        for k in _KW_ONE.finditer(kws):
+            word = k.group()
+            if word.lower() in _RISKY and not (explicit or word.isupper()):
+                continue
+            if word.lower() in _RISKY and not explicit and name.isupper():
+                continue  # "BEST OF HOUSTON": capitals all round, not a handle
+            hv = handle_value(word, name)
+            if hv is None:
+                continue
+            rule = "platform" if explicit else "keyword"
+            found.append(Identifier(hv[0], hv[1], m.group(), m.start(), m.end(), rule,
+                                    0.9 if explicit else 0.75))
+    for m in _PROFILE_URL.finditer(text):
+        if m.group("name").lower() in _URL_NOT_NAMES:
+            continue
+        platform = _URL_HOSTS[m.group("host").lower()]
+        hv = handle_value(platform, (m.group("at") or "") + m.group("name"))
+        if hv:
+            found.append(Identifier(hv[0], hv[1], m.group(), m.start(), m.end(), "url", 0.95))
+    taken = [(h.start, h.end) for h in found]
+    for m in _BARE.finditer(text):
+        if any(m.start() < e and s < m.end() for s, e in taken):
+            continue
+        hv = handle_value(None, m.group("name"))
+        if hv and not re.search(r"\.(?:com|net|org)$", hv[1]):
+            found.append(Identifier("handle", hv[1], m.group(), m.start(), m.end(), "bare", 0.6))
+    return found
+
+
+def normalise_url(raw: str) -> str | None:
+    """Lowercase host (no scheme, no ``www.``) plus path, without query or fragment.
+
+    Examples
+    --------
+    >>> normalise_url("HTTPS://www.Example.com/Jade/?ref=1")
+    'example.com/jade'
+    """
+    m = _URL.fullmatch(raw.strip().rstrip(".,;:!?"))
+    if not m:
+        return None
+    host = (m.group("h1") or m.group("h2")).lower().rstrip(".")
+    host = host[4:] if host.startswith("www.") else host
+    path = re.split(r"[?#]", m.group("path") or "", maxsplit=1)[0].rstrip("/.,;:!?").lower()
+    if "." not in host:
+        return None
+    return host + path
+
+
+def find_urls(text: str) -> list[Identifier]:
+    """Web addresses, normalised with `normalise_url`.
+
+    Examples
+    --------
+    >>> [u.value for u in find_urls("see www.Jade-VIP.com/gallery, or e.g. this")]
+    ['jade-vip.com/gallery']
+    """
+    found: list[Identifier] = []
+    if "." not in text:
+        return found
+    for m in _URL.finditer(text):
+        raw = m.group().rstrip(".,;:!?")
+        value = normalise_url(raw)
+        if value is None:
+            continue
+        host = value.split("/", 1)[0]
+        # A mail domain or a bare "call.me" is not a site anyone visits.
+        if "/" not in value and (host.split(".")[0] in _MAIL_HOSTS or host.endswith(".me")
+                                 and not m.group("h1")):
+            continue
+        found.append(Identifier("url", value, raw, m.start(), m.start() + len(raw), "url", 0.8))
+    return found
+
+
+_MAIL_HOSTS = frozenset("gmail yahoo hotmail outlook icloud aol protonmail proton gmx ymail live msn".split())
