@@ -45,6 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output folder")
     _add_run_args(p)
 
+    p = sub.add_parser("notebook", help="run a templated notebook with parameters (papermill) into a folder")
+    p.add_argument("name", help="notebook name, e.g. 00_quickstart (see notebooks/)")
+    p.add_argument("--param", "-p", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--out", required=True)
+
+    p = sub.add_parser("hash-images", help="hash every image in a folder (pHash, PDQ) into a CSV")
+    p.add_argument("folder")
+    p.add_argument("--out", required=True, help="CSV to write (rows already in it are skipped by sha256)")
+    p.add_argument("--workers", type=int, default=2)
+
     p = sub.add_parser("demo", help="generate a synthetic world, run the pipeline on it, and say what it found")
     p.add_argument("--out", default="out")
     p.add_argument("--accounts", type=int, default=3000)
@@ -142,6 +152,27 @@ def _dispatch(args) -> int:
         print("\nAgainst the world's ground truth (truth.csv):")
         print("  entities: " + format_scores(entity_scores(result.entities, world.truth)))
         print("  leads:    " + format_scores(lead_scores(result.leads, world.truth)))
+        return 0
+    if args.command == "notebook":
+        from .notebooks import run_notebook  # noqa: PLC0415
+
+        executed = run_notebook(args.name, args.param, Path(args.out))
+        print(f"executed notebook: {executed}")
+        return 0
+    if args.command == "hash-images":
+        import pandas as pd  # noqa: PLC0415
+
+        from .io import write_csv  # noqa: PLC0415
+        from .photos import hash_images  # noqa: PLC0415
+
+        folder, out = Path(args.folder), Path(args.out)
+        if not folder.is_dir():
+            raise InputError(str(folder), "is not a folder", "Give the folder that holds the images.")
+        existing = pd.read_csv(out, dtype=str) if out.exists() else None
+        table = hash_images(folder, workers=args.workers, existing=existing)
+        write_csv(table, out)
+        errors = int(table["error"].fillna("").astype(bool).sum())
+        print(f"hashed {len(table) - errors:,} images ({errors} could not be read; see the error column) -> {out}")
         return 0
     raise AssertionError(args.command)
 

@@ -32,19 +32,22 @@ class LinkConfig:
     hub_max_share : identifiers on more than this share of all accounts are always hubs
     photo_radius : Hamming radius (bits of 64) for the same photo re-uploaded
     text_threshold : MinHash similarity above which two ads share a template
-    text_min_support : weak (text) links needed between two groups before they merge,
-        unless every account of the smaller group is linked
+    weak_min_support : distinct pieces of weak evidence (photos, similar ad pairs) needed
+        between two groups before they merge
+    small_group : groups of at most this many accounts may join the one group their weak
+        evidence points to without a second piece
     """
 
-    hub_min_accounts: int = 15
-    hub_max_cohesion: float = 0.35
+    hub_min_accounts: int = 6
+    hub_max_cohesion: float = 0.4
     hub_max_share: float = 0.05
     photo_radius: int = 8
-    text_threshold: float = 0.6
+    text_threshold: float = 0.3
     text_num_perm: int = 64
-    text_bands: int = 16
-    text_max_bucket: int = 200
-    text_min_support: int = 2
+    text_bands: int = 32
+    text_max_bucket: int = 500
+    weak_min_support: int = 2
+    small_group: int = 2
     use_text: bool = True
     use_photos: bool = True
     seed: int = 0
@@ -87,42 +90,84 @@ def identifier_evidence(identifiers: pd.DataFrame, photo_groups: pd.DataFrame | 
     parts = [identifiers.loc[identifiers["kind"].isin(STRONG_KINDS), ["account_id", "kind", "value"]]]
     if photo_groups is not None and len(photo_groups):
         parts.append(pd.DataFrame({"account_id": photo_groups["account_id"].to_numpy(), "kind": "image",
-                                   "value": photo_groups["group_id"].astype(str).to_numpy()}))
+                                   "value": (photo_groups["rep"] if "rep" in photo_groups else photo_groups["group_id"]).astype(str).to_numpy()}))
     evidence = pd.concat(parts, ignore_index=True).drop_duplicates()
     return evidence.reset_index(drop=True)
 
 
-def find_hubs(evidence: pd.DataFrame, accounts: pd.DataFrame, base_labels: np.ndarray,
-              config: LinkConfig) -> pd.DataFrame:
+def _cohesion(evidence: pd.DataFrame, codes: np.ndarray, ident: np.ndarray, candidate: np.ndarray,
+              text_src: np.ndarray, text_dst: np.ndarray) -> pd.Series:
+    """Per candidate identifier: distinct groups among its accounts, judged only by the
+    *other* evidence among those same accounts (leave-one-out, induced).
+
+    Identifiers that always appear together (a footer's phone and e-mail) are twins and
+    do not vouch for each other.
+    """
+    cand = pd.DataFrame({"x": ident[candidate], "a": codes[candidate]}).drop_duplicates()
+    df = cand.groupby("x").size()
+    # Twins: candidates with (nearly) the same account set, merged into one composite.
+    co = cand.merge(cand, on="a", suffixes=("", "_y"))
+    co = co[co["x"] < co["x_y"]].groupby(["x", "x_y"]).size().rename("co").reset_index()
+    jac = co["co"] / (df.reindex(co["x"]).to_numpy() + df.reindex(co["x_y"]).to_numpy() - co["co"])
+    twins = co[jac.to_numpy() >= 0.9]
+    n_ident = int(ident.max()) + 1 if len(ident) else 0
+    composite = _components(n_ident, twins["x"].to_numpy(), twins["x_y"].to_numpy()) if n_ident else ident
+    cand = cand.reset_index(drop=True)
+    cand["node"] = np.arange(len(cand))
+    # Other evidence on the candidate's accounts, shared by two of them.
+    other = cand.merge(pd.DataFrame({"a": codes, "y": ident}), on="a")
+    other = other[composite[other["x"].to_numpy()] != composite[other["y"].to_numpy()]]
+    group = other.groupby(["x", "y"], sort=False).ngroup().to_numpy()
+    src, dst, _ = _star_edges(other["node"].to_numpy(), group)
+    if len(text_src):
+        pairs = pd.DataFrame({"a": text_src, "b": text_dst})
+        left = cand.merge(pairs, on="a")
+        both = left.merge(cand.rename(columns={"a": "b", "node": "node_b"}), on=["x", "b"])
+        src, dst = np.r_[src, both["node"].to_numpy()], np.r_[dst, both["node_b"].to_numpy()]
+    labels = _components(len(cand), src, dst)
+    return pd.Series(labels).groupby(cand["x"]).nunique() / df
+
+
+def find_hubs(evidence: pd.DataFrame, accounts: pd.DataFrame, config: LinkConfig,
+              text_pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Identifiers shared by too many unrelated accounts (support numbers, placeholders, stock photos).
 
-    An identifier on many accounts is a hub when those accounts do not otherwise
-    belong together: the share of distinct groups (by all other evidence) among them is
-    high. Spread over cities and platforms is reported as part of the reason.
+    An identifier on at least ``hub_min_accounts`` accounts is a hub when those
+    accounts do not otherwise belong together: the share of distinct groups among them
+    (by the other identifiers, photos and ad texts they share) is above
+    ``hub_max_cohesion``. Spread over cities and platforms is reported in the reason.
     """
     index = pd.Index(accounts["account_id"])
     codes = index.get_indexer(evidence["account_id"])
-    ev = evidence.assign(code=codes, group=base_labels[codes],
-                         city=accounts["city"].to_numpy()[codes], platform=accounts["platform"].to_numpy()[codes])
-    stats = ev.groupby(["kind", "value"], sort=False).agg(
-        n_accounts=("code", "nunique"), n_groups=("group", "nunique"),
-        n_cities=("city", "nunique"), n_platforms=("platform", "nunique")).reset_index()
-    stats = stats[stats["n_accounts"] >= config.hub_min_accounts]
-    cohesion = stats["n_groups"] / stats["n_accounts"]
+    ident = evidence.groupby(["kind", "value"], sort=False).ngroup().to_numpy()
+    n_acc = pd.Series(codes).groupby(ident).nunique()
+    candidate = n_acc.reindex(ident).to_numpy() >= config.hub_min_accounts
+    cols = list(OUTPUT_COLUMNS["hubs"]) + ["cohesion", "n_groups"]
+    if not candidate.any():
+        return pd.DataFrame(columns=cols)
+    t_src = t_dst = np.zeros(0, dtype=np.int64)
+    if text_pairs is not None and len(text_pairs):
+        t_src, t_dst = index.get_indexer(text_pairs["src"]), index.get_indexer(text_pairs["dst"])
+        t_src, t_dst = np.r_[t_src, t_dst], np.r_[t_dst, t_src]
+    cohesion = _cohesion(evidence, codes, ident, candidate, t_src, t_dst)
+    ev = evidence[candidate].assign(x=ident[candidate], city=accounts["city"].to_numpy()[codes[candidate]],
+                                    platform=accounts["platform"].to_numpy()[codes[candidate]])
+    stats = ev.groupby(["x", "kind", "value"], sort=False).agg(
+        n_accounts=("account_id", "nunique"), n_cities=("city", "nunique"), n_platforms=("platform", "nunique")).reset_index()
+    stats["cohesion"] = cohesion.reindex(stats["x"]).to_numpy().round(3)
+    stats["n_groups"] = (stats["cohesion"] * stats["n_accounts"]).round().astype(int)
     too_common = stats["n_accounts"] > max(config.hub_max_share * len(accounts), 50)
-    is_hub = (cohesion > config.hub_max_cohesion) | too_common
+    is_hub = (stats["cohesion"] > config.hub_max_cohesion) | too_common
     hubs = stats[is_hub].copy()
-    hubs["cohesion"] = cohesion[is_hub].round(3)
     words = hubs["kind"].map(KIND_WORDS).fillna(hubs["kind"])
     hubs["reason"] = (words + " on " + hubs["n_accounts"].astype(str) + " accounts in "
                       + hubs["n_cities"].astype(str) + " cities and " + hubs["n_platforms"].astype(str)
-                      + " platforms that share nothing else (" + hubs["n_groups"].astype(str)
+                      + " platforms that otherwise share nothing (" + hubs["n_groups"].astype(str)
                       + " unrelated groups); treated as a hub and not used to link")
-    hubs.loc[too_common[is_hub].to_numpy(), "reason"] = (
-        words + " on " + hubs["n_accounts"].astype(str) + " accounts, more than "
-        + f"{config.hub_max_share:.0%} of all; treated as a hub and not used to link")
-    cols = list(OUTPUT_COLUMNS["hubs"]) + ["cohesion", "n_groups"]
-    return hubs.sort_values("n_accounts", ascending=False)[cols].reset_index(drop=True)
+    common = too_common[is_hub].to_numpy()
+    hubs.loc[common, "reason"] = (words[common] + " on " + hubs.loc[common, "n_accounts"].astype(str)
+                                  + f" accounts, more than {config.hub_max_share:.0%} of all; treated as a hub and not used to link")
+    return hubs.sort_values(["n_accounts", "kind", "value"], ascending=[False, True, True])[cols].reset_index(drop=True)
 
 
 def _evidence_edges(evidence: pd.DataFrame, index: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -135,13 +180,18 @@ def link_accounts(accounts: pd.DataFrame, identifiers: pd.DataFrame, config: Lin
                   photo_groups: pd.DataFrame | None = None, text_pairs: pd.DataFrame | None = None) -> Linkage:
     """Resolve accounts into entities from identifiers, photo groups and text pairs.
 
+    Strong identifiers (phone, email, handle, payment, wallet, URL) that are not hubs
+    link alone. Photos and ad-text similarity are weaker: they merge two groups only with
+    support (two independent pieces of evidence between them), or attach a small group
+    (one or two accounts) whose weak evidence all points to one group — the way a known
+    operator resurfaces with a new phone but an old photo or template.
+
     Parameters
     ----------
     accounts : validated accounts (account_id, city, platform, ...)
     identifiers : the identifiers table from ``extract.extract_frame``
-    photo_groups : (account_id, group_id, hash) near-duplicate photo groups, optional
-    text_pairs : (src, dst, similarity) near-duplicate ad text pairs, optional; weak
-        evidence that merges two groups only with support
+    photo_groups : (account_id, group_id, rep) near-duplicate photo groups, optional
+    text_pairs : (src, dst, similarity) near-duplicate ad text pairs, optional
 
     Returns
     -------
@@ -150,72 +200,69 @@ def link_accounts(accounts: pd.DataFrame, identifiers: pd.DataFrame, config: Lin
     config = config or LinkConfig()
     index = pd.Index(accounts["account_id"])
     n = len(index)
-    evidence = identifier_evidence(identifiers, photo_groups)
     ids = index.to_numpy()
-
-    # Groups by everything except the candidates: the yardstick for "unrelated".
-    counts = evidence.groupby(["kind", "value"], sort=False)["account_id"].transform("size")
-    candidate = counts >= config.hub_min_accounts
-    src, dst, _ = _evidence_edges(evidence[~candidate.to_numpy()], index)
-    t_src = t_dst = np.zeros(0, dtype=np.int64)
-    if text_pairs is not None and len(text_pairs):
-        t_src = index.get_indexer(text_pairs["src"]).astype(np.int64)
-        t_dst = index.get_indexer(text_pairs["dst"]).astype(np.int64)
-    base = _components(n, np.r_[src, t_src], np.r_[dst, t_dst])
-    hubs = find_hubs(evidence, accounts, base, config)
+    evidence = identifier_evidence(identifiers, photo_groups)
+    hubs = find_hubs(evidence, accounts, config, text_pairs)
     is_hub = evidence.merge(hubs[["kind", "value"]].assign(_hub=True), on=["kind", "value"],
                             how="left")["_hub"].fillna(False).to_numpy(dtype=bool)
     used = evidence[~is_hub].reset_index(drop=True)
+    strong = used[used["kind"] != "image"].reset_index(drop=True)
+    photo = used[used["kind"] == "image"].reset_index(drop=True)
 
-    # Strong evidence links alone.
-    s_src, s_dst, rows = _evidence_edges(used, index)
-    strong_labels = _components(n, s_src, s_dst)
-    strong_links = pd.DataFrame({"src": ids[s_src], "dst": ids[s_dst], "kind": used["kind"].to_numpy()[rows],
-                                 "value": used["value"].to_numpy()[rows], "weight": 1.0})
-    strong_links["reason"] = "same " + strong_links["kind"].map(KIND_WORDS).fillna(strong_links["kind"]) + " " + strong_links["value"]
-
-    # Weak evidence (text) merges two strong groups only with support.
-    labels = strong_labels
-    text_links = pd.DataFrame(columns=list(OUTPUT_COLUMNS["links"]))
+    s_src, s_dst, rows = _evidence_edges(strong, index)
+    labels = _components(n, s_src, s_dst)
+    strong_links = pd.DataFrame({"src": ids[s_src], "dst": ids[s_dst], "kind": strong["kind"].to_numpy()[rows],
+                                 "value": strong["value"].to_numpy()[rows], "weight": 1.0, "used": True})
+    strong_links["reason"] = ("same " + strong_links["kind"].map(KIND_WORDS).fillna(strong_links["kind"])
+                              + " " + strong_links["value"])
+    p_src, p_dst, p_rows = _evidence_edges(photo, index)
+    weak = [pd.DataFrame({"a": p_src, "b": p_dst, "kind": "image", "value": photo["value"].to_numpy()[p_rows],
+                          "weight": 0.9})]
     if text_pairs is not None and len(text_pairs):
-        labels, text_links = _merge_weak(index, strong_labels, text_pairs, config)
+        sim = text_pairs["similarity"].to_numpy(dtype=float).round(3)
+        weak.append(pd.DataFrame({"a": index.get_indexer(text_pairs["src"]), "b": index.get_indexer(text_pairs["dst"]),
+                                  "kind": "text", "value": sim.astype(str), "weight": sim}))
+    weak_edges = pd.concat(weak, ignore_index=True)
+    labels, accepted = _merge_weak(labels, weak_edges, config)
+    weak_links = pd.DataFrame({"src": ids[weak_edges["a"].to_numpy()], "dst": ids[weak_edges["b"].to_numpy()],
+                               "kind": weak_edges["kind"].to_numpy(), "value": weak_edges["value"].to_numpy(),
+                               "weight": weak_edges["weight"].to_numpy(), "used": accepted})
+    what = np.where(weak_links["kind"] == "image", "same photo " + weak_links["value"],
+                    "ad text " + weak_links["value"] + " similar (same template with different details)")
+    weak_links["reason"] = np.where(accepted, what, what + "; not used alone: no second piece of evidence between these groups")
     entities = _name_entities(ids, labels)
-    links = pd.concat([strong_links.assign(used=True), text_links], ignore_index=True)
+    links = pd.concat([strong_links, weak_links], ignore_index=True)
     return Linkage(entities=entities, links=links, hubs=hubs, evidence=used)
 
 
-def _merge_weak(index: pd.Index, labels: np.ndarray, text_pairs: pd.DataFrame,
-                config: LinkConfig) -> tuple[np.ndarray, pd.DataFrame]:
-    src = index.get_indexer(text_pairs["src"])
-    dst = index.get_indexer(text_pairs["dst"])
-    sim = text_pairs["similarity"].to_numpy(dtype=float)
-    ga, gb = labels[src], labels[dst]
+def _merge_weak(labels: np.ndarray, edges: pd.DataFrame, config: LinkConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Merge strong groups joined by weak evidence that has support; returns (labels, edge used)."""
+    if edges.empty:
+        return labels, np.zeros(0, dtype=bool)
+    a, b = edges["a"].to_numpy(), edges["b"].to_numpy()
+    ga, gb = labels[a], labels[b]
     cross = ga != gb
     lo, hi = np.minimum(ga, gb), np.maximum(ga, gb)
+    # A piece of evidence: one photo, or one pair of similar ads.
+    piece = np.where(edges["kind"].to_numpy() == "image", "p" + edges["value"].astype(str).to_numpy(),
+                     "t" + a.astype(str) + "-" + b.astype(str))
+    pairs = pd.DataFrame({"lo": lo[cross], "hi": hi[cross], "piece": piece[cross]})
+    support = pairs.groupby(["lo", "hi"])["piece"].nunique().rename("support").reset_index()
     sizes = np.bincount(labels)
-    pairs = pd.DataFrame({"lo": lo[cross], "hi": hi[cross], "a": src[cross], "b": dst[cross]})
-    # Support: how many distinct accounts on each side take part in links between the two groups.
-    support = pairs.groupby(["lo", "hi"]).agg(n_links=("a", "size"), a_accounts=("a", "nunique"),
-                                               b_accounts=("b", "nunique")).reset_index()
-    smaller = np.minimum(sizes[support["lo"]], sizes[support["hi"]])
-    covered = np.minimum(support["a_accounts"], support["b_accounts"]) >= smaller
-    accept = (support["n_links"] >= config.text_min_support) | covered
-    ok = support[accept.to_numpy()]
+    # A small group whose weak evidence all points to one other group may join it alone.
+    ends = pd.concat([support.rename(columns={"lo": "g", "hi": "other"}), support.rename(columns={"hi": "g", "lo": "other"})])
+    partners = ends.groupby("g")["other"].nunique()
+    small_lo = (sizes[support["lo"]] <= config.small_group) & (partners.reindex(support["lo"]).to_numpy() == 1)
+    small_hi = (sizes[support["hi"]] <= config.small_group) & (partners.reindex(support["hi"]).to_numpy() == 1)
+    accept = (support["support"].to_numpy() >= config.weak_min_support) | small_lo | small_hi
+    ok = support[accept]
     merged = labels
     if len(ok):
-        k = int(labels.max()) + 1
-        comp = _components(k, ok["lo"].to_numpy(), ok["hi"].to_numpy())
+        comp = _components(int(labels.max()) + 1, ok["lo"].to_numpy(), ok["hi"].to_numpy())
         merged = comp[labels]
     width = np.int64(len(labels) + 1)
-    accepted = np.isin(lo.astype(np.int64) * width + hi, ok["lo"].to_numpy(np.int64) * width + ok["hi"].to_numpy(np.int64))
-    used = accepted | ~cross
-    ids = index.to_numpy()
-    links = pd.DataFrame({"src": ids[src], "dst": ids[dst], "kind": "text",
-                          "value": np.round(sim, 3).astype(str), "weight": np.round(sim, 3), "used": used})
-    links["reason"] = np.where(
-        cross & ~used, "ad text " + links["value"] + " similar (same template), but without support from other links; not used",
-        "ad text " + links["value"] + " similar (same template with different details)")
-    return merged, links
+    used = np.isin(lo.astype(np.int64) * width + hi, ok["lo"].to_numpy(np.int64) * width + ok["hi"].to_numpy(np.int64))
+    return merged, used | ~cross
 
 
 def _name_entities(ids: np.ndarray, labels: np.ndarray) -> pd.DataFrame:

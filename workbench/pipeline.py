@@ -13,7 +13,7 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
-from . import extract, graph as graphs, io, link, photos, risk, stories, textsim, trends, watch
+from . import extract, graph as graphs, io, link, photos, risk, stories, textpairs, textsim, trends, watch
 from .backend import Backend, resolve_backend
 from .features import FeatureConfig
 from .schema import OUTPUT_COLUMNS
@@ -91,10 +91,11 @@ def _contract_columns(frame: pd.DataFrame, name: str) -> pd.DataFrame:
 def near_duplicate_text(accounts: pd.DataFrame, config: link.LinkConfig) -> pd.DataFrame:
     """Pairs of ads whose text (boilerplate removed) is near-identical: (src, dst, similarity)."""
     text = (accounts["title"].fillna("") + " \n " + accounts["text"].fillna(""))
-    boiler = textsim.boilerplate_shingles(text, cities=accounts["city"], platforms=accounts["platform"])
+    boiler = textsim.boilerplate_shingles(text, spread=accounts["city"])
     cleaned = textsim.strip_boilerplate(text, boiler)
-    pairs = textsim.near_duplicate_pairs(cleaned, threshold=config.text_threshold, num_perm=config.text_num_perm,
-                                         bands=config.text_bands, max_bucket=config.text_max_bucket, seed=config.seed)
+    pairs = textpairs.near_duplicate_pairs(cleaned, threshold=config.text_threshold, num_perm=config.text_num_perm,
+                                           bands=config.text_bands, max_bucket=config.text_max_bucket, seed=config.seed,
+                                           normalise=False)
     ids = accounts["account_id"].to_numpy()
     return pd.DataFrame({"src": ids[pairs["i"].to_numpy()], "dst": ids[pairs["j"].to_numpy()],
                          "similarity": pairs["similarity"].to_numpy()})
@@ -137,7 +138,8 @@ def run(accounts, cases=None, out: str | Path | None = None, backend: str | Back
     photo_table = io.explode_multi(accounts, "image_hashes").rename(columns={"image_hashes": "hash"})
     photo_table = photo_table.merge(accounts[["account_id", "city", "posted_at"]], on="account_id", how="left")
     grouped = photos.group(photo_table, radius=config.link.photo_radius)
-    photo_groups, photo_members = grouped.groups, grouped.members
+    photo_groups = grouped.groups
+    photo_members = grouped.members.merge(photo_groups[["group_id", "hash"]].rename(columns={"hash": "rep"}), on="group_id")
     text_pairs = near_duplicate_text(accounts, config.link) if config.link.use_text else None
     linkage = link.link_accounts(accounts, identifiers, config.link,
                                  photo_groups=photo_members if config.link.use_photos else None, text_pairs=text_pairs)

@@ -147,16 +147,17 @@ def entity_indicators(accounts: pd.DataFrame, entities: pd.DataFrame, identifier
     measure = {"missing_child_match": summary["missing_cases"], "case_match": summary["cases"],
                "movement": summary["n_cities"], "volume": summary["n_accounts"], "burstiness": summary["burst"].astype(int),
                "personas_per_phone": summary["personas"].astype(int), "photos_across_cities": summary["photo_cities"].astype(int)}
-    reasons = pd.Series("", index=summary.index)
     contrib = values.mul(weights, axis=1)
-    order = contrib.columns[np.argsort(-weights.to_numpy())]
+    order = contrib.columns[np.argsort(-weights.to_numpy(), kind="stable")]
+    sentences = {}
     for name in order:  # one pass per indicator (about ten), not per entity
         fired = values[name] > 0
         if name in ("movement", "volume", "burstiness"):
             fired = values[name] >= 0.5
         m = measure.get(name, summary.get(name))
-        sentence = m[fired].map(lambda v, n=name: SENTENCES[n].format(v))
-        reasons[fired] = reasons[fired] + np.where(reasons[fired] == "", "", "; ") + sentence
+        sentences[name] = m[fired].map(lambda v, n=name: SENTENCES[n].format(v)).astype(object)
+    stacked = pd.DataFrame(sentences, index=summary.index, columns=list(order)).stack().dropna()
+    reasons = stacked.groupby(level=0).agg("; ".join).reindex(summary.index).fillna("") if len(stacked) else pd.Series("", index=summary.index)
     summary["risk_reasons"] = reasons
     for name in values.columns:
         summary[f"ind_{name}"] = values[name].round(3)

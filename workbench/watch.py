@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import extract, photos, textsim
+from . import extract, photos, textpairs
 from .io import explode_multi
 from .schema import OUTPUT_COLUMNS, STRONG_KINDS
 
@@ -99,7 +99,7 @@ def _text_hits(cases: pd.DataFrame, accounts: pd.DataFrame, config: WatchConfig)
     has = notes.str.len() > 40
     if not has.any() or accounts.empty:
         return pd.DataFrame(columns=["case_id", "account_id", "score", "signal", "reason"])
-    pairs = textsim.similar_across(notes[has].reset_index(drop=True), accounts["text"].fillna(""),
+    pairs = textpairs.similar_across(notes[has].reset_index(drop=True), accounts["text"].fillna(""),
                                    threshold=config.text_threshold, num_perm=config.num_perm, seed=config.seed)
     case_ids = cases.loc[has, "case_id"].to_numpy()
     hits = pd.DataFrame({"case_id": case_ids[pairs["left"].to_numpy()],

@@ -9,7 +9,7 @@ import re
 
 from .emails import find_emails, normalise_email
 from .handles import _KEYWORDS, _PROFILE_URL, _URL_HOSTS, find_handles, find_urls, handle_value
-from .identifier import Identifier, overlaps
+from .identifier import Identifier, Spans
 from .payments import PAYMENT_PLATFORMS, find_cashtags
 from .phones import find_phones, normalise_phone
 from .wallets import find_wallets
@@ -47,14 +47,12 @@ def extract_identifiers(text: str, region: str = "US") -> list[Identifier]:
         return []
     emails = find_emails(text)
     wallets = find_wallets(text)
-    email_spans = [(e.start, e.end) for e in emails]
-    wallet_spans = [(w.start, w.end) for w in wallets]
-    blocked = email_spans + wallet_spans
-    found: list[Identifier] = list(emails) + list(wallets)
-    found += [h for h in find_handles(text) if h.rule == "url" or not overlaps(h, blocked)]
-    found += [p for p in find_cashtags(text) if not overlaps(p, blocked)]
-    found += [u for u in find_urls(text) if not overlaps(u, blocked)]
-    found += [p for p in find_phones(text, region) if not overlaps(p, blocked)]
+    blocked = Spans([(i.start, i.end) for i in emails + wallets])
+    found: list[Identifier] = emails + wallets
+    found += [h for h in find_handles(text) if h.rule == "url" or not blocked.overlaps(h.start, h.end)]
+    found += [p for p in find_cashtags(text) if not blocked.overlaps(p.start, p.end)]
+    found += [u for u in find_urls(text) if not blocked.overlaps(u.start, u.end)]
+    found += [p for p in find_phones(text, region) if not blocked.overlaps(p.start, p.end)]
     found.sort(key=lambda i: (i.start, -i.confidence))
     seen: set[tuple[str, str]] = set()
     unique = []

@@ -4,6 +4,7 @@ Owns the email pattern and its validation; handles and URLs live beside it.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from .identifier import Identifier
@@ -45,10 +46,25 @@ _EMAIL = re.compile(
 )
 _DOT_LOCAL_RE = re.compile(_DOT_LOCAL, re.IGNORECASE)
 _DOT_DOMAIN_SPLIT = re.compile(f"({_DOT_DOMAIN})", re.IGNORECASE)
-PREFILTER = re.compile(r"[@\uff20]|\b(?:at|arroba)\b|-at-", re.IGNORECASE)
+PREFILTER = re.compile(r"[@\uff20]|(?=[aA])\b(?:at|arroba)\b", re.IGNORECASE)
+# How far an address reaches before and after its '@' / "at" (bounded windows keep
+# "jade dot jade dot ..." without any "at" from being scanned at all).
+_BEFORE, _AFTER = 200, 400
 
 
-def _domain(domain: str, obfuscated_at: bool) -> tuple[str, int, bool] | None:
+def _windows(text: str) -> list[tuple[int, int]]:
+    spans: list[list[int]] = []
+    for a in PREFILTER.finditer(text):
+        lo, hi = max(0, a.start() - _BEFORE), min(len(text), a.end() + _AFTER)
+        if spans and lo <= spans[-1][1]:
+            spans[-1][1] = hi
+        else:
+            spans.append([lo, hi])
+    return [(lo, hi) for lo, hi in spans]
+
+
+@functools.lru_cache(maxsize=65536)
+def _domain(domain: str, obfuscated_at: bool, loose: bool = False) -> tuple[str, int, bool] | None:
     """(normalised domain, length used in ``domain``, any obfuscated dot) or None."""
     parts = _DOT_DOMAIN_SPLIT.split(domain)
     labels, seps = parts[0::2], parts[1::2]
@@ -64,7 +80,7 @@ def _domain(domain: str, obfuscated_at: bool) -> tuple[str, int, bool] | None:
             break
         obfuscated |= not tight and "." not in sep
         used += len(sep) + len(label)
-        if label.isalpha() and (label in COMMON_TLDS or (tight and 2 <= len(label) <= 24)):
+        if label.isalpha() and (label in COMMON_TLDS or (tight and not loose and 2 <= len(label) <= 24)):
             best = (".".join(x.lower() for x in labels[: k + 1]), used, obfuscated)
     if best is None and labels[0].lower() in PROVIDERS:
         best = (PROVIDERS[labels[0].lower()], len(labels[0]), obfuscated_at)
@@ -85,10 +101,13 @@ def find_emails(text: str) -> list[Identifier]:
     if not PREFILTER.search(text):
         return found
     folded = ascii_fold(text)
-    for m in _EMAIL.finditer(folded):
+    matches = [m for lo, hi in _windows(folded) for m in _EMAIL.finditer(folded, lo, hi)]
+    for m in matches:
         at = m.group("at")
         word_at = "@" not in at
-        dom = _domain(m.group("domain"), obfuscated_at=word_at or "@" not in at.strip())
+        # Anything but a tight '@' ("insta @jade.baby") needs a well-known ending.
+        dom = _domain(m.group("domain"), obfuscated_at=word_at or "@" not in at.strip(),
+                      loose=at != "@")
         if dom is None:
             continue
         domain, used, dotted = dom

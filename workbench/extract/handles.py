@@ -5,9 +5,10 @@ normalisation. Payment platforms found the same way are handed to `payments`.
 """
 from __future__ import annotations
 
+import functools
 import re
 
-from .identifier import Identifier
+from .identifier import Identifier, Spans
 from .payments import PAYMENT_PLATFORMS, payment_value
 
 ALIASES: dict[str, str] = {
@@ -33,8 +34,9 @@ _STOPWORDS = frozenset(
 )
 _END = r"(?![A-Za-z0-9_])"
 _KW_ALT = "|".join(re.escape(k) for k in sorted(ALIASES, key=len, reverse=True))
+_KW_FIRST = "".join(sorted({k[0].lower() for k in ALIASES} | {k[0].upper() for k in ALIASES}))
 _KEYWORDS = re.compile(
-    rf"(?<![\w@$./])(?P<kws>(?:{_KW_ALT}){_END}(?:\s*(?:/|&|\+|,|and|or|n)\s*(?:{_KW_ALT}){_END}){{0,3}})"
+    rf"(?=[{_KW_FIRST}])(?<![\w@$./])(?P<kws>(?:{_KW_ALT}){_END}(?:\s*(?:/|&|\+|,|and|or|n)\s*(?:{_KW_ALT}){_END}){{0,3}})"
     r"(?P<sep>\s*(?:[:=\-\u2013\u2014>~|]+|\u27a1\ufe0f?|\U0001f449|\u2b07\ufe0f?|\U0001f447)?\s*"
     r"(?:(?:is|me|at|here|=)\s+)?\s*)"
     r"(?P<at>[@$]\s?)?(?P<name>[A-Za-z0-9_][A-Za-z0-9_.\-]{1,29})",
@@ -42,7 +44,7 @@ _KEYWORDS = re.compile(
 )
 _KW_ONE = re.compile(_KW_ALT, re.IGNORECASE)
 _PROFILE_URL = re.compile(
-    r"(?<![\w.])(?:https?://)?(?:www\.|m\.)?(?P<host>instagram\.com|instagr\.am|snapchat\.com/add|"
+    r"(?=[hHwWmMiIsStTkKxXoOfFcCvVpP])(?<![\w.])(?:https?://)?(?:www\.|m\.)?(?P<host>instagram\.com|instagr\.am|snapchat\.com/add|"
     r"t\.me|telegram\.me|kik\.me|twitter\.com|x\.com|onlyfans\.com|tiktok\.com|fansly\.com|"
     r"cash\.app|venmo\.com(?:/u)?|paypal\.me|paypal\.com/paypalme)/(?P<at>[@$])?"
     r"(?P<name>[A-Za-z0-9_][A-Za-z0-9_.\-]{0,29})",
@@ -56,7 +58,7 @@ _URL_HOSTS = {
     "paypal.com/paypalme": "paypal",
 }
 _URL_NOT_NAMES = frozenset("p reel reels explore stories add u share home login signup".split())
-_BARE = re.compile(r"(?<![\w@.$/\\])@(?P<name>[A-Za-z0-9_][A-Za-z0-9_.]{1,29})(?![\w@])")
+_BARE = re.compile(r"@(?<![\w@.$/\\]@)(?P<name>[A-Za-z0-9_][A-Za-z0-9_.]{1,29})(?![\w@])")
 _URL_TLDS = "com|net|org|io|me|co|ly|ee|app|xyz|to|tv|am|gg|link|page|site|club|info|biz|us|uk|ca|mx"
 _URL = re.compile(
     rf"(?<![\w@.\-/])(?:https?://(?P<h1>[a-z0-9][a-z0-9.\-]{{0,253}})"
@@ -64,9 +66,10 @@ _URL = re.compile(
     r"(?P<path>[/?#][^\s<>\"'()\[\]{}]{0,500})?",
     re.IGNORECASE,
 )
-PREFILTER = re.compile(rf"@|{_KW_ALT}|\.|/", re.IGNORECASE)
+PREFILTER = re.compile(rf"[@./]|(?=[{_KW_FIRST}])(?:{_KW_ALT})", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=65536)
 def handle_value(platform: str | None, name: str) -> tuple[str, str] | None:
     """(kind, value) for a name on a platform: ``handle`` or ``payment``; None if not a name.
 
@@ -124,10 +127,12 @@ def find_handles(text: str) -> list[Identifier]:
         hv = handle_value(platform, (m.group("at") or "") + m.group("name"))
         if hv:
             found.append(Identifier(hv[0], hv[1], m.group(), m.start(), m.end(), "url", 0.95))
-    taken = [(h.start, h.end) for h in found]
+    taken = Spans([(h.start, h.end) for h in found])
+    seen: set[str] = set()
     for m in _BARE.finditer(text):
-        if any(m.start() < e and s < m.end() for s, e in taken):
+        if m.group("name") in seen or taken.overlaps(m.start(), m.end()):
             continue
+        seen.add(m.group("name"))
         hv = handle_value(None, m.group("name"))
         if hv and not re.search(r"\.(?:com|net|org)$", hv[1]):
             found.append(Identifier("handle", hv[1], m.group(), m.start(), m.end(), "bare", 0.6))

@@ -4,6 +4,7 @@ Owns the record and the overlap rule; the extractors own how a value is found.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 
@@ -39,12 +40,26 @@ class Identifier:
     confidence: float = 0.9
 
 
-def overlaps(a: Identifier, spans: list[tuple[int, int]]) -> bool:
-    """True when ``a`` overlaps any ``(start, end)`` span.
+class Spans:
+    """Taken ``(start, end)`` spans, answering "does this overlap any?" in O(log n).
 
     Examples
     --------
-    >>> overlaps(Identifier("url", "x.com", "x.com", 5, 10, "url"), [(0, 6)])
-    True
+    >>> taken = Spans([(0, 6), (20, 30)])
+    >>> taken.overlaps(5, 10), taken.overlaps(6, 20), taken.overlaps(25, 26)
+    (True, False, True)
     """
-    return any(a.start < e and s < a.end for s, e in spans)
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        merged: list[list[int]] = []
+        for s, e in sorted(spans):
+            if merged and s < merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        self._starts = [s for s, _ in merged]
+        self._ends = [e for _, e in merged]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self._starts, end) - 1  # last span starting before `end`
+        return i >= 0 and self._ends[i] > start

@@ -35,11 +35,16 @@ _WORD = re.compile(_WORD_ALT, re.IGNORECASE)
 _NOT_LETTER_BEFORE = r"(?<![^\W\d_])"
 _NOT_LETTER_AFTER = r"(?![^\W\d_])"
 
+_DIGIT_CLASS = rf"[\d{EXTRA_DIGITS}]"
+_LOOK = (rf"(?<={_DIGIT_CLASS})[OoIl]{{1,3}}{_NOT_LETTER_AFTER}"
+         rf"|{_NOT_LETTER_BEFORE}[OoIl]{{1,3}}(?={_DIGIT_CLASS})")
 _TOKEN = re.compile(
-    rf"(?P<d>[\d{EXTRA_DIGITS}])(?P<k>\ufe0f?\u20e3)?"
+    rf"(?P<k>(?:{_DIGIT_CLASS}\ufe0f?\u20e3)+)"
+    rf"|(?P<d>{_DIGIT_CLASS}+)"
     rf"|{_NOT_LETTER_BEFORE}(?P<w>(?i:{_WORD_ALT})+){_NOT_LETTER_AFTER}"
-    rf"|{_NOT_LETTER_BEFORE}(?P<l>[OoIl]{{1,3}}){_NOT_LETTER_AFTER}"
+    rf"|(?P<l>{_LOOK})"
 )
+_TO_ASCII: dict[int, str] = {}
 
 # What may stand between two digit groups of one number: spaces (one line break at
 # most, checked by the caller), dots, dashes, slashes, brackets, bullets, emoji,
@@ -52,11 +57,19 @@ SEPARATOR_CHARS = (
     r"\u2190-\u21ff\u2300-\u23ff\u2500-\u27bf\u2b00-\u2bff"
     r"\U0001F000-\U0001FAFF\U000E0020-\U000E007F"
 )
-SEPARATOR = re.compile(rf"[{SEPARATOR_CHARS}]{{1,8}}")
+SEPARATOR = re.compile(rf"[{SEPARATOR_CHARS}\x00-\x1f]{{1,8}}")
+# A whole run of digit-like tokens with separators between them, matched in C so
+# that pathological input (a megabyte of "1 1 1") costs one regex pass.
+_SEP_NO_NL = rf"[{SEPARATOR_CHARS}\x00-\x09\x0b-\x1f]".replace(r"\s", r"\t\r\f\v \u00a0\u2000-\u200a\u202f\u205f")
+_TOKEN_ALT = (rf"(?:{_DIGIT_CLASS}(?:\ufe0f?\u20e3)?|{_NOT_LETTER_BEFORE}(?i:{_WORD_ALT})+{_NOT_LETTER_AFTER}"
+              rf"|{_LOOK})")
+# The leading look-ahead lets the scan skip characters that cannot start a token.
+_STARTS = rf"(?=[\d{EXTRA_DIGITS}zotfsencduiZOTFSENCDUIlL])"
+RUN = re.compile(rf"{_STARTS}{_TOKEN_ALT}(?:(?:{_SEP_NO_NL}{{0,7}}\n?{_SEP_NO_NL}{{0,7}}|){_TOKEN_ALT})*")
 EMOJI = re.compile(r"[\u2190-\u21ff\u2300-\u23ff\u2500-\u27bf\u2b00-\u2bff\U0001F000-\U0001FAFF\u20e3]")
 
 # Cheap test: could this text hold a digit stream at all?
-DIGITISH = re.compile(rf"[\d{EXTRA_DIGITS}]|(?i:{_WORD_ALT})")
+DIGITISH = re.compile(rf"[\d{EXTRA_DIGITS}]|(?=[zotfsencduZOTFSENCDU])(?i:{_WORD_ALT})")
 
 
 class Token(NamedTuple):
@@ -98,35 +111,40 @@ def digit_tokens(text: str) -> list[Token]:
     >>> [t.kind for t in digit_tokens("7\ufe0f\u20e3 siete")]
     ['k', 'w']
     """
+    return digit_tokens_in(text, 0, len(text))
+
+
+def _ascii_digits(run: str) -> str:
+    if run.isascii():
+        return run
+    out = []
+    for c in run:
+        if c not in "\ufe0f\u20e3":
+            d = _TO_ASCII.get(ord(c))
+            if d is None:
+                d = _TO_ASCII.setdefault(ord(c), str(unicodedata.digit(c)))
+            out.append(d)
+    return "".join(out)
+
+
+def digit_tokens_in(text: str, pos: int, endpos: int) -> list[Token]:
+    """`digit_tokens` of ``text[pos:endpos]``, offsets into ``text``."""
     tokens: list[Token] = []
-    for m in _TOKEN.finditer(text):
-        d = m.group("d")
-        if d is not None:
-            kind = "k" if m.group("k") else _digit_kind(d)
-            tokens.append(Token(m.start(), m.end(), str(unicodedata.digit(d)), kind))
-            continue
-        w = m.group("w")
-        if w is not None:
+    for m in _TOKEN.finditer(text, pos, endpos):
+        kind = m.lastgroup
+        if kind == "w":
             base = m.start()
-            for wm in _WORD.finditer(w):
+            for wm in _WORD.finditer(m.group()):
                 tokens.append(Token(base + wm.start(), base + wm.end(),
                                     NUMBER_WORDS[wm.group().lower()], "w"))
-            continue
-        look = m.group("l")
-        tokens.append(Token(m.start(), m.end(), "".join(LOOKALIKES[c] for c in look), "l"))
-    if not any(t.kind == "l" for t in tokens):
-        return tokens
-    # A lookalike letter counts only when it touches a real digit or number word.
-    kept = []
-    n = len(tokens)
-    for i, tok in enumerate(tokens):
-        if tok.kind == "l":
-            left = i > 0 and tokens[i - 1].end == tok.start and tokens[i - 1].kind != "l"
-            right = i + 1 < n and tokens[i + 1].start == tok.end and tokens[i + 1].kind != "l"
-            if not (left or right):
-                continue
-        kept.append(tok)
-    return kept
+        elif kind == "l":
+            tokens.append(Token(m.start(), m.end(), "".join(LOOKALIKES[c] for c in m.group()), "l"))
+        else:
+            run = m.group()
+            if kind == "d" and not run.isascii():
+                kind = "f" if all("\uff10" <= c <= "\uff19" for c in run) else "u"
+            tokens.append(Token(m.start(), m.end(), _ascii_digits(run), kind))
+    return tokens
 
 
 def is_separator_gap(gap: str) -> bool:
@@ -140,6 +158,10 @@ def is_separator_gap(gap: str) -> bool:
     return SEPARATOR.fullmatch(gap) is not None and gap.count("\n") <= 1
 
 
+_FULLWIDTH = re.compile("[\uff01-\uff5e]")
+_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+
+
 def ascii_fold(text: str) -> str:
     """Full-width ASCII to plain ASCII (same length, so offsets survive).
 
@@ -148,6 +170,6 @@ def ascii_fold(text: str) -> str:
     >>> ascii_fold("ｊａｄｅ＠ｇｍａｉｌ．ｃｏｍ")
     'jade@gmail.com'
     """
-    if not any("\uff01" <= c <= "\uff5e" for c in text):
+    if _FULLWIDTH.search(text) is None:
         return text
-    return "".join(chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" else c for c in text)
+    return text.translate(_FOLD)

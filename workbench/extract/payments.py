@@ -6,6 +6,7 @@ are found by `handles`, which calls `payment_value`.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from .identifier import Identifier
@@ -21,6 +22,7 @@ _NAME_OK = {
 }
 
 
+@functools.lru_cache(maxsize=65536)
 def payment_value(platform: str, name: str) -> str | None:
     """The normalised payment value, or None when ``name`` cannot be an account.
 
@@ -53,8 +55,12 @@ def find_cashtags(text: str) -> list[Identifier]:
     found: list[Identifier] = []
     if "$" not in text:
         return found
+    seen: dict[str, str | None] = {}
     for m in _CASHTAG.finditer(text):
-        value = payment_value("cashapp", m.group("name"))
+        name = m.group("name")
+        if name in seen:
+            continue  # the first occurrence stands for all (pathological repeats stay cheap)
+        value = seen[name] = payment_value("cashapp", name)
         if value:
             found.append(Identifier("payment", value, m.group(), m.start(), m.end(), "cashtag", 0.85))
     return found

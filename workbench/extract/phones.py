@@ -6,20 +6,21 @@ validation. Linear in the text: each group starts at most a handful of candidate
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
 import phonenumbers
 
 from .identifier import Identifier
-from .normalise import DIGITISH, EMOJI, Token, digit_tokens, is_separator_gap
+from .normalise import DIGITISH, EMOJI, RUN, Token, digit_tokens, digit_tokens_in, is_separator_gap
 
 logger = logging.getLogger(__name__)
 
 MIN_DIGITS, MAX_DIGITS = 10, 15
-# A run longer than this many groups is not contact text (a digit dump, a table);
-# skipping it keeps the scanner linear on pathological input.
-MAX_GROUPS = 2000
+# A run of digit-like tokens longer than this is not contact text (a digit dump, a
+# table); skipping it keeps the scanner linear on pathological input.
+MAX_RUN_CHARS = 4000
 # Country codes accepted without a '+' when written as their own group ("44 7911 ...").
 BARE_COUNTRY_CODES = ("44", "52", "1")
 TYPICAL_GROUPS = {
@@ -46,7 +47,8 @@ _AFTER_BAD = re.compile(
     r"bucks|donations?|y/o|yrs?|years?|lbs?|kgs?|cm|ft|miles?|%|\$|€))(?![^\W\d_])",
     re.IGNORECASE,
 )
-_PLUS_BEFORE = re.compile(r"[+\uff0b][\s(\-.]{0,2}$")
+# A '+' (or a WhatsApp link, which always holds the country code) before the digits.
+_PLUS_BEFORE = re.compile(r"(?:[+\uff0b][\s(\-.]{0,2}|wa\.me/|[?&]phone=)$", re.IGNORECASE)
 _VANITY = re.compile(
     r"(?<![\w+])(?:\+?1[\s.\-]?)?\(?[2-9]\d{2}\)?[\s.\-]?"
     r"[A-Z0-9]{3}[\s.\-]?[A-Z0-9]{4}(?!\w)"
@@ -85,6 +87,7 @@ def _valid(number: str, region: str) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+@functools.lru_cache(maxsize=65536)
 def to_e164(digits: str, region: str = "US", plus: bool = False,
             bare_cc: bool = False) -> str | None:
     """Validate an ASCII digit string as a phone number and return it in E.164.
@@ -192,9 +195,48 @@ def _candidates(text: str, groups: list[list[Token]], region: str):
             if value is None:
                 continue
             sizes = tuple(len(d) for d in digits[i:j + 1])
+            typical = sizes in TYPICAL_GROUPS
+            # An odd grouping inside a longer run ("3.14159 2.71828") is a coincidence;
+            # odd but even spacing ("71 34 82 01 93") or a run of its own is a choice.
+            if not typical and len(set(sizes[1:])) > 1 and not (i == 0 and j == n - 1):
+                continue
             plain = all(t.kind == "d" for g in groups[i:j + 1] for t in g)
-            score = (2.0 if plain and sizes in TYPICAL_GROUPS else 0.0) + (1.0 if plus else 0.0)
+            score = (2.0 if plain and typical else 0.0) + (1.0 if plus else 0.0)
             yield score, total, i, j, value
+
+
+def _pick(text: str, groups: list[list[Token]], region: str) -> list[Identifier]:
+    """The best non-overlapping valid numbers of one run of digit groups."""
+    picked: list[Identifier] = []
+    if sum(len(t.digits) for g in groups for t in g) < MIN_DIGITS - 2:
+        return picked
+    cands = sorted(_candidates(text, groups, region), key=lambda c: (-c[0], -c[1], c[2]))
+    used: list[tuple[int, int]] = []
+    for _score, _n, i, j, value in cands:
+        if any(i <= b and a <= j for a, b in used):
+            continue
+        used.append((i, j))
+        toks = [t for g in groups[i:j + 1] for t in g]
+        start, end = toks[0].start, toks[-1].end
+        m = _LEAD.search(text, max(0, start - 3), start)
+        start -= len(m.group()) if m else 0
+        if text[end:end + 1] == ")" and "(" in text[start:end]:
+            end += 1
+        raw = text[start:end]
+        rule = _rule(toks, raw)
+        picked.append(Identifier("phone", value, raw, start, end, rule, CONFIDENCE[rule]))
+    return picked
+
+
+def _scan_run(text: str, start: int, end: int, region: str) -> list[Identifier]:
+    tokens = digit_tokens_in(text, start, end)
+    masked = [(m.start(), m.end()) for m in _DATE.finditer(text, start, end)]
+    if masked:
+        tokens = [t for t in tokens if not any(s <= t.start < e for s, e in masked)]
+    found: list[Identifier] = []
+    for groups in _runs(text, tokens):
+        found += _pick(text, groups, region)
+    return found
 
 
 def find_phones(text: str, region: str = "US") -> list[Identifier]:
@@ -222,32 +264,24 @@ def find_phones(text: str, region: str = "US") -> list[Identifier]:
     found: list[Identifier] = []
     if not DIGITISH.search(text):
         return found
-    masked = [(m.start(), m.end()) for m in _DATE.finditer(text)]
-    tokens = digit_tokens(text)
-    if masked:
-        tokens = [t for t in tokens if not any(s <= t.start < e for s, e in masked)]
-    for groups in _runs(text, tokens):
-        if sum(len(t.digits) for g in groups for t in g) < MIN_DIGITS - 2:
+    # Ads repeat: a run seen before in the same context gives the same numbers.
+    seen: dict[tuple[str, int], list[Identifier]] = {}
+    for run in RUN.finditer(text):
+        start, end = run.span()
+        if end - start < MIN_DIGITS - 2:
             continue
-        if len(groups) > MAX_GROUPS:
-            logger.debug("skipped a run of %d digit groups at %d", len(groups), groups[0][0].start)
+        if end - start > MAX_RUN_CHARS:
+            logger.debug("skipped a %d-character digit run at %d", end - start, start)
             continue
-        cands = sorted(_candidates(text, groups, region), key=lambda c: (-c[0], -c[1], c[2]))
-        used: list[tuple[int, int]] = []
-        for _score, _n, i, j, value in cands:
-            if any(i <= b and a <= j for a, b in used):
-                continue
-            used.append((i, j))
-            toks = [t for g in groups[i:j + 1] for t in g]
-            start, end = toks[0].start, toks[-1].end
-            lead = text[max(0, start - 3):start]
-            m = _LEAD.search(lead)
-            start -= len(m.group()) if m else 0
-            if text[end:end + 1] == ")" and "(" in text[start:end]:
-                end += 1
-            raw = text[start:end]
-            rule = _rule(toks, raw)
-            found.append(Identifier("phone", value, raw, start, end, rule, CONFIDENCE[rule]))
+        lo = max(0, start - 30)
+        key = (text[lo:end + 16], start - lo)
+        relative = seen.get(key)
+        if relative is None:
+            relative = seen[key] = [
+                Identifier(p.kind, p.value, p.raw, p.start - start, p.end - start, p.rule, p.confidence)
+                for p in _scan_run(text, start, end, region)]
+        found += [Identifier(p.kind, p.value, p.raw, p.start + start, p.end + start, p.rule,
+                             p.confidence) for p in relative]
     covered = [(p.start, p.end) for p in found]
     for m in _VANITY.finditer(text):
         letters = [c for c in m.group() if c.isalpha()]

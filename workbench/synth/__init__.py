@@ -3,6 +3,7 @@
 `generate_world` draws a world (deterministic for a seed); `write_world` writes
 its `accounts.csv`, `cases.csv` and `truth.csv`. Only invented data.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,7 +21,9 @@ __all__ = ["SynthConfig", "World", "generate_world", "write_world", "write_sampl
 log = logging.getLogger(__name__)
 
 
-def generate_world(n_accounts: int = 5000, seed: int = 0, config: SynthConfig | None = None) -> World:
+def generate_world(
+    n_accounts: int = 5000, seed: int = 0, config: SynthConfig | None = None
+) -> World:
     """Draw a synthetic world of `n_accounts` accounts with its cases and ground truth.
 
     Parameters
@@ -42,7 +45,9 @@ def generate_world(n_accounts: int = 5000, seed: int = 0, config: SynthConfig | 
     """
     cfg = config or SynthConfig()
     d = draw_world(int(n_accounts), seed, cfg)
-    op_case, decoy_ids = assign_case_ids(np.random.default_rng([seed, 3]), d.case_op, len(d.decoy_phone_len))
+    op_case, decoy_ids = assign_case_ids(
+        np.random.default_rng([seed, 3]), d.case_op, len(d.decoy_phone_len)
+    )
     accounts, truth, info = render_accounts(d, cfg, seed, op_case)
     order = info.pop("row_order")
     texts = accounts["text"].tolist()

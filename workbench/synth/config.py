@@ -1,4 +1,5 @@
 """The knobs of a synthetic world (`SynthConfig`) and the world it produces (`World`)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -4,12 +4,30 @@ Values are invented from the name list plus random suffixes, on generic mail
 domains. Each renderer returns the text as an ad would show it, and the
 contract's normalised value is kept by the caller.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 HANDLE_PLATFORMS = ("instagram", "snapchat", "kik", "telegram", "twitter", "onlyfans")
-_WORDS = ("baby", "xo", "luv", "doll", "sweet", "bae", "vip", "real", "official", "queen", "kitty", "honey", "b", "x", "ts", "the")
+_WORDS = (
+    "baby",
+    "xo",
+    "luv",
+    "doll",
+    "sweet",
+    "bae",
+    "vip",
+    "real",
+    "official",
+    "queen",
+    "kitty",
+    "honey",
+    "b",
+    "x",
+    "ts",
+    "the",
+)
 
 
 def make_usernames(rng: np.random.Generator, names: list[str], taken: set[str]) -> list[str]:
@@ -27,12 +45,24 @@ def make_usernames(rng: np.random.Generator, names: list[str], taken: set[str]) 
     extra = rng.integers(0, 36**3, n)
     out = []
     # a bounded loop over identities (not rows), with a uniqueness check
-    for name, f, w, k, s, x in zip(names, forms.tolist(), words.tolist(), nums.tolist(), seps.tolist(), extra.tolist()):
+    for name, f, w, k, s, x in zip(
+        names,
+        forms.tolist(),
+        words.tolist(),
+        nums.tolist(),
+        seps.tolist(),
+        extra.tolist(),
+        strict=True,
+    ):
         base = name.lower()
         sep = ("_", ".", "")[s]
         cand = (
-            f"{base}{sep}{k}", f"{_WORDS[w]}{sep}{base}{k}", f"{base}{sep}{_WORDS[w]}",
-            f"its{sep}{base}{k}", f"{base}{k}{_WORDS[w]}", f"{base}{sep}{_WORDS[w]}{k}",
+            f"{base}{sep}{k}",
+            f"{_WORDS[w]}{sep}{base}{k}",
+            f"{base}{sep}{_WORDS[w]}",
+            f"its{sep}{base}{k}",
+            f"{base}{k}{_WORDS[w]}",
+            f"{base}{sep}{_WORDS[w]}{k}",
         )[f]
         while cand in taken:
             cand = f"{cand}{np.base_repr(x, 36).lower()}"
@@ -42,7 +72,17 @@ def make_usernames(rng: np.random.Generator, names: list[str], taken: set[str]) 
     return out
 
 
-EMAIL_STYLES = ("plain", "plain", "at_dot", "bracket", "paren", "spaced", "caps", "curly", "dot_word")
+EMAIL_STYLES = (
+    "plain",
+    "plain",
+    "at_dot",
+    "bracket",
+    "paren",
+    "spaced",
+    "caps",
+    "curly",
+    "dot_word",
+)
 
 
 def render_email(local: str, domain: str, style: str) -> str:
@@ -72,7 +112,15 @@ def render_email(local: str, domain: str, style: str) -> str:
 
 
 _HANDLE_FORMS = {
-    "instagram": ("IG: {u}", "IG @{u}", "insta @{u}", "instagram.com/{u}", "follow me on IG {u}", "📸 {u}", "Insta- {u}"),
+    "instagram": (
+        "IG: {u}",
+        "IG @{u}",
+        "insta @{u}",
+        "instagram.com/{u}",
+        "follow me on IG {u}",
+        "📸 {u}",
+        "Insta- {u}",
+    ),
     "snapchat": ("sc- {u}", "SC: {u}", "snap: {u}", "👻 {u}", "add my snap {u}", "snapchat @{u}"),
     "kik": ("kik: {u}", "KIK {u}", "kik me @{u}"),
     "telegram": ("telegram @{u}", "tg: {u}", "t.me/{u}", "TG @{u}"),
@@ -91,7 +139,14 @@ def render_handle(user: str, platform: str, r: int) -> str:
     return forms[r % len(forms)].format(u=user)
 
 
-_CASHAPP_FORMS = ("cashapp ${u}", "${u} on cash app", "CA: ${u}", "deposit via cashapp ${u}", "💵 ${u}", "Cash App- ${u}")
+_CASHAPP_FORMS = (
+    "cashapp ${u}",
+    "${u} on cash app",
+    "CA: ${u}",
+    "deposit via cashapp ${u}",
+    "💵 ${u}",
+    "Cash App- ${u}",
+)
 
 
 def render_cashapp(tag: str, r: int) -> str:

@@ -3,6 +3,7 @@
 Returns plain numpy arrays (one entry per operator, persona or independent);
 `rows` turns them into one entry per account.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -58,7 +59,10 @@ def independent_sizes(rng: np.random.Generator, total: int, cfg: SynthConfig) ->
 def city_area(rng: np.random.Generator, cities: np.ndarray) -> np.ndarray:
     """A real area code of each city (random among the city's codes)."""
     r = rng.integers(0, 1 << 30, len(cities)).tolist()
-    return np.array([V.CITIES[c][4][x % len(V.CITIES[c][4])] for c, x in zip(cities.tolist(), r)], dtype=object)
+    return np.array(
+        [V.CITIES[c][4][x % len(V.CITIES[c][4])] for c, x in zip(cities.tolist(), r, strict=True)],
+        dtype=object,
+    )
 
 
 @dataclass
@@ -91,14 +95,16 @@ class Operators:
     title_form: np.ndarray
 
 
-def make_operators(rng: np.random.Generator, sizes: np.ndarray, cfg: SynthConfig, n_styles: int) -> Operators:
+def make_operators(
+    rng: np.random.Generator, sizes: np.ndarray, cfg: SynthConfig, n_styles: int
+) -> Operators:
     n = len(sizes)
     home = rng.choice(len(V.CITIES), n, p=CITY_WEIGHT)
     k_cities = np.clip(2 + rng.poisson(np.log2(sizes + 1)), 1, 10)
     by_country = {c: np.flatnonzero(CITY_COUNTRY == c) for c in COUNTRY_WEIGHT}
     circ: list[np.ndarray] = []
     # bounded: one small draw per operator (tens of thousands at 1M accounts)
-    for h, k in zip(home.tolist(), k_cities.tolist()):
+    for h, k in zip(home.tolist(), k_cities.tolist(), strict=True):
         pool = by_country[CITY_COUNTRY[h]]
         others = pool[pool != h]
         k = min(k, len(others) + 1)
@@ -120,14 +126,33 @@ def make_operators(rng: np.random.Generator, sizes: np.ndarray, cfg: SynthConfig
     obf = np.clip(rng.beta(2, 2, n) * 2 * cfg.obfuscation_rate, 0, 1)
     e_idx = rng.integers(0, len(V.EMOJI), (n, 3))
     e_len = rng.integers(1, 4, n)
-    emoji = ["".join(V.EMOJI[j] for j in row[:k]) for row, k in zip(e_idx.tolist(), e_len.tolist())]
+    emoji = [
+        "".join(V.EMOJI[j] for j in row[:k])
+        for row, k in zip(e_idx.tolist(), e_len.tolist(), strict=True)
+    ]
     return Operators(
-        size=sizes, home=home, circ_flat=np.concatenate(circ) if n else np.zeros(0, np.int64),
-        circ_start=circ_start, circ_len=circ_len, plat_flat=plat_flat, plat_start=plat_start,
-        plat_len=plat_len, t_start=t0, t_end=t1, growth=rng.random(n) < 0.35,
-        dwell=rng.uniform(3, 15, n), pers_start=pers_start, pers_len=pers_len,
-        shared_start=shared_start, shared_len=shared_len, burner_chunk=rng.integers(1, 5, n),
-        obf=obf, fav_style=rng.integers(0, n_styles, n), price=np.stack([qv, hh, h], axis=1),
-        price_form=rng.integers(0, 12, (n, 2)), emoji=emoji, has_email=rng.random(n) < 0.35,
+        size=sizes,
+        home=home,
+        circ_flat=np.concatenate(circ) if n else np.zeros(0, np.int64),
+        circ_start=circ_start,
+        circ_len=circ_len,
+        plat_flat=plat_flat,
+        plat_start=plat_start,
+        plat_len=plat_len,
+        t_start=t0,
+        t_end=t1,
+        growth=rng.random(n) < 0.35,
+        dwell=rng.uniform(3, 15, n),
+        pers_start=pers_start,
+        pers_len=pers_len,
+        shared_start=shared_start,
+        shared_len=shared_len,
+        burner_chunk=rng.integers(1, 5, n),
+        obf=obf,
+        fav_style=rng.integers(0, n_styles, n),
+        price=np.stack([qv, hh, h], axis=1),
+        price_form=rng.integers(0, 12, (n, 2)),
+        emoji=emoji,
+        has_email=rng.random(n) < np.where(sizes >= 8, 0.55, 0.3),
         title_form=rng.integers(0, 6, n),
     )

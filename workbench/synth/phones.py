@@ -4,6 +4,7 @@ Numbers are drawn per country from real area codes and checked against the
 libphonenumber patterns (vectorised), so every generated number passes
 `phonenumbers.is_valid_number`. Rendering obfuscates digits the way ads do.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,18 +26,40 @@ _EMOJI_SEPS = ("🌹", "💋", "✨", "🔥", "💕", "⭐")
 # Rendering styles with their weights when an ad obfuscates (plain ones otherwise).
 PLAIN_STYLES = ("dash", "dot", "paren", "space", "compact", "intl", "one")
 OBFUSCATED_STYLES = (
-    "words_en", "words_es", "mixed", "lookalike", "fullwidth", "keycap", "spaced",
-    "weird_sep", "emoji_sep", "split", "mixed_es", "words_en_alt",
+    "words_en",
+    "words_es",
+    "mixed",
+    "lookalike",
+    "fullwidth",
+    "keycap",
+    "spaced",
+    "weird_sep",
+    "emoji_sep",
+    "split",
+    "mixed_es",
+    "words_en_alt",
 )
 PLACEHOLDERS = (
-    "123-456-7890", "555-0123", "(555) 555-0199", "000-000-0000", "555-555-5555",
-    "123 456 7890", "1234567890", "999-999-9999", "(123) 456-7890", "555-0100",
+    "123-456-7890",
+    "555-0123",
+    "(555) 555-0199",
+    "000-000-0000",
+    "555-555-5555",
+    "123 456 7890",
+    "1234567890",
+    "999-999-9999",
+    "(123) 456-7890",
+    "555-0100",
 )
 
 
 def _valid_pattern(region: str) -> re.Pattern[str]:
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    parts = [d.national_number_pattern for d in (meta.fixed_line, meta.mobile, meta.toll_free) if d is not None and d.national_number_pattern]
+    parts = [
+        d.national_number_pattern
+        for d in (meta.fixed_line, meta.mobile, meta.toll_free)
+        if d is not None and d.national_number_pattern
+    ]
     return re.compile("(?:" + "|".join(f"(?:{p})" for p in parts) + ")")
 
 
@@ -49,16 +72,26 @@ def _candidates(rng: np.random.Generator, region: str, areas: np.ndarray) -> np.
         line = rng.integers(0, 10000, n)
         rest = np.char.add(np.char.zfill(exch.astype(str), 3), np.char.zfill(line.astype(str), 4))
     elif region == "GB":
-        rest = np.char.add(rng.choice(np.array(["4", "5", "7", "8", "9"]), n), np.char.zfill(rng.integers(0, 10**8, n).astype(str), 8))
+        rest = np.char.add(
+            rng.choice(np.array(["4", "5", "7", "8", "9"]), n),
+            np.char.zfill(rng.integers(0, 10**8, n).astype(str), 8),
+        )
     else:  # MX: ten digits in all, first local digit not 0
         width = 10 - np.char.str_len(areas)
         first = rng.integers(1, 10, n).astype(str)
         tail = rng.integers(0, 10**7, n)
-        rest = np.array([f + str(t).zfill(w - 1)[-(w - 1):] for f, t, w in zip(first.tolist(), tail.tolist(), width.tolist())])
+        rest = np.array(
+            [
+                f + str(t).zfill(w - 1)[-(w - 1) :]
+                for f, t, w in zip(first.tolist(), tail.tolist(), width.tolist(), strict=True)
+            ]
+        )
     return np.char.add(areas, rest)
 
 
-def allocate_phones(rng: np.random.Generator, regions: np.ndarray, areas: np.ndarray, taken: set[str] | None = None) -> np.ndarray:
+def allocate_phones(
+    rng: np.random.Generator, regions: np.ndarray, areas: np.ndarray, taken: set[str] | None = None
+) -> np.ndarray:
     """Distinct valid national numbers, one per (region, area code) request.
 
     Parameters
@@ -90,7 +123,7 @@ def allocate_phones(rng: np.random.Generator, regions: np.ndarray, areas: np.nda
             cand = _candidates(rng, region, areas[idx])
             ok = pd.Series(cand).str.fullmatch(_valid_pattern(region).pattern).to_numpy()
             # a bounded loop over this batch's numbers: a set membership check per number
-            for i, c, good in zip(idx.tolist(), cand.tolist(), ok.tolist()):
+            for i, c, good in zip(idx.tolist(), cand.tolist(), ok.tolist(), strict=True):
                 key = region + ":" + c
                 if good and key not in taken:
                     taken.add(key)
@@ -154,7 +187,11 @@ def render_phone(national: str, region: str, style: str, r: int) -> str:
     if style == "dot":
         return ".".join(g)
     if style == "paren":
-        return f"({g[0]}) " + ("-" if r % 2 else " ").join(g[1:]) if len(g) == 3 else f"({g[0]}) {g[1]}"
+        return (
+            f"({g[0]}) " + ("-" if r % 2 else " ").join(g[1:])
+            if len(g) == 3
+            else f"({g[0]}) {g[1]}"
+        )
     if style == "space":
         return " ".join(g)
     if style == "compact":
@@ -165,7 +202,9 @@ def render_phone(national: str, region: str, style: str, r: int) -> str:
             intl = [national[:4], national[4:]]
         sep = (" ", "-", ".", "")[r % 4]
         cc = COUNTRY_CODE[region]
-        prefix = ("+" + cc) if (style == "intl" or region != "US") else ("1", "+1", "1-")[r // 4 % 3]
+        prefix = (
+            ("+" + cc) if (style == "intl" or region != "US") else ("1", "+1", "1-")[r // 4 % 3]
+        )
         return prefix + (sep if not prefix.endswith("-") else "") + sep.join(intl)
     if style in ("words_en", "words_es", "words_en_alt"):
         sep = (" ", " ", "-", " ", ", ", "")[r % 6]
@@ -175,7 +214,7 @@ def render_phone(national: str, region: str, style: str, r: int) -> str:
         gsep = ("  ", " - ", " ", " ")[r // 24 % 4]
         out, i = [], 0
         for grp in g:  # at most 3 groups
-            out.append(sep.join(words[i:i + len(grp)]))
+            out.append(sep.join(words[i : i + len(grp)]))
             i += len(grp)
         return gsep.join(out)
     if style in ("mixed", "mixed_es", "lookalike"):
@@ -190,7 +229,7 @@ def render_phone(national: str, region: str, style: str, r: int) -> str:
                 parts.append(table[int(d)] if bit == 0 else d)
         sep = ("", " ", "-", ".")[(r >> 20) % 4]
         cuts = np.cumsum([len(x) for x in g])[:-1].tolist()
-        chunks = ["".join(parts[a:b]) for a, b in zip([0] + cuts, cuts + [len(parts)])]
+        chunks = ["".join(parts[a:b]) for a, b in zip([0] + cuts, cuts + [len(parts)], strict=True)]
         return sep.join(chunks)
     if style in ("fullwidth", "keycap"):
         sep = ("", "-", " ", ".")[r % 4]
@@ -204,7 +243,13 @@ def render_phone(national: str, region: str, style: str, r: int) -> str:
     if style == "emoji_sep":
         return _EMOJI_SEPS[r % len(_EMOJI_SEPS)].join(g)
     if style == "split":
-        forms = ("{0} ... {1} ... {2}", "area code {0} then {1}{2}", "{0}--{1}--{2}", "{0} (ask for me) {1} {2}", "{0} {1} and then {2}")
+        forms = (
+            "{0} ... {1} ... {2}",
+            "area code {0} then {1}{2}",
+            "{0}--{1}--{2}",
+            "{0} (ask for me) {1} {2}",
+            "{0} {1} and then {2}",
+        )
         g3 = g if len(g) == 3 else [g[0][:3], g[0][3:] + g[1][:2], g[1][2:]]
         return forms[r % len(forms)].format(*g3)
     raise ValueError(f"unknown phone style {style!r}")

@@ -4,6 +4,7 @@ Independents write from the pool with random choices; operators reuse a few
 templates with slots ({name}, {age}, {city}, {price}, {contact}, {emoji}).
 Number-like traps (rates, measurements, hours, zip codes, post ids) are mixed in.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,10 +12,35 @@ import numpy as np
 from workbench.synth import vocab as V
 
 ACTIVITIES = (
-    "good food", "long walks", "wine", "dancing", "movies", "the beach", "late night talks",
-    "massages", "cuddling", "travel", "shopping", "music", "gym", "karaoke", "games", "tacos",
-    "sushi", "road trips", "jazz", "comedy", "poetry", "art", "football", "hiking", "sunsets",
+    "good food",
+    "long walks",
+    "wine",
+    "dancing",
+    "movies",
+    "the beach",
+    "late night talks",
+    "massages",
+    "cuddling",
+    "travel",
+    "shopping",
+    "music",
+    "gym",
+    "karaoke",
+    "games",
+    "tacos",
+    "sushi",
+    "road trips",
+    "jazz",
+    "comedy",
+    "poetry",
+    "art",
+    "football",
+    "hiking",
+    "sunsets",
 )
+
+
+_SELF_A = ("I am", "Im", "I'm just", "Just", "I'm")
 
 
 def sentence_pool(rng: np.random.Generator, size: int) -> list[str]:
@@ -26,12 +52,14 @@ def sentence_pool(rng: np.random.Generator, size: int) -> list[str]:
     kind = rng.integers(0, 6, size)
     a = rng.integers(0, 10**9, (size, 4))
     out = []
-    for k, (x, y, z, w) in zip(kind.tolist(), a.tolist()):  # bounded: pool size, not rows
+    for k, (x, y, z, w) in zip(
+        kind.tolist(), a.tolist(), strict=True
+    ):  # bounded: pool size, not rows
         adj, adj2 = V.ADJ[x % len(V.ADJ)], V.ADJ[y % len(V.ADJ)]
         noun, verb = V.NOUN[z % len(V.NOUN)], V.VERB[w % len(V.VERB)]
         act = ACTIVITIES[(x // 7) % len(ACTIVITIES)]
         if k == 0:
-            s = f"{V.SELF[y % len(V.SELF)].capitalize()} a {adj} {noun} {verb}."
+            s = f"{_SELF_A[y % len(_SELF_A)]} a {adj} {noun} {verb}."
         elif k == 1:
             s = f"{adj.capitalize()} and {adj2}, {verb}."
         elif k == 2:
@@ -56,11 +84,28 @@ _HEADLINES = (
     "Hola! Soy {name}, {age} años, en {city} {emoji}",
     "{city}!! {name} is back {emoji} {age}",
 )
-_CONTACT_LINES = ("{contact}", "Call/text: {contact}", "HMU {contact}", "📱 {contact}", "txt me {contact} {emoji}", "{contact} (text only)", "Reach me: {contact}", "Contacto: {contact}")
-_RATE_LINES = ("{price}", "Rates: {price}", "{emoji} {price} {emoji}", "Donations {price}", "Specials: {price}")
+_CONTACT_LINES = (
+    "{contact}",
+    "Call/text: {contact}",
+    "HMU {contact}",
+    "📱 {contact}",
+    "txt me {contact} {emoji}",
+    "{contact} (text only)",
+    "Reach me: {contact}",
+    "Contacto: {contact}",
+)
+_RATE_LINES = (
+    "{price}",
+    "Rates: {price}",
+    "{emoji} {price} {emoji}",
+    "Donations {price}",
+    "Specials: {price}",
+)
 
 
-def make_template(rng: np.random.Generator, pool: list[str], closer_emoji: bool = True) -> list[str]:
+def make_template(
+    rng: np.random.Generator, pool: list[str], closer_emoji: bool = True
+) -> list[str]:
     """The lines of one operator template, with slots; the body sentences are fixed per template."""
     head = _HEADLINES[rng.integers(len(_HEADLINES))]
     body = [pool[i] for i in rng.integers(0, len(pool), int(rng.integers(2, 5)))]
@@ -94,19 +139,57 @@ def template_variants(lines: list[str], rng: np.random.Generator, n: int = 4) ->
     return out
 
 
+_PRICE_FORMS = (
+    lambda qv, hh, h: f"{hh}/hh {h}/h",
+    lambda qv, hh, h: f"${hh} hh | ${h} hr",
+    lambda qv, hh, h: f"Roses: {qv}qv {hh}hh {h}h",
+    lambda qv, hh, h: f"{hh} half {h} full",
+    lambda qv, hh, h: f"{hh}-{h}",
+    lambda qv, hh, h: f"{qv}/{hh}/{h}",
+    lambda qv, hh, h: f"hh {hh} 💋 h {h}",
+    lambda qv, hh, h: f"{h}/hr",
+    lambda qv, hh, h: f"${h}/hr no negotiating",
+    lambda qv, hh, h: f"qv {qv} hh {hh} hr {h} 2hr {2 * h - 40}",
+    lambda qv, hh, h: f"{qv}{hh}{h} specials",
+    lambda qv, hh, h: f"{hh} roses for 30 min",
+)
+
+
 def price_text(base: tuple[int, int, int], form: int) -> str:
     """Rates written one of many ways: all traps for a phone extractor.
 
     >>> price_text((80, 150, 250), 0)
     '150/hh 250/h'
     """
-    qv, hh, h = base
-    forms = (
-        f"{hh}/hh {h}/h", f"${hh} hh | ${h} hr", f"Roses: {qv}qv {hh}hh {h}h", f"{hh} half {h} full",
-        f"{hh}-{h}", f"{qv}/{hh}/{h}", f"hh {hh} 💋 h {h}", f"{h}/hr", f"${h}/hr no negotiating",
-        f"qv {qv} hh {hh} hr {h} 2hr {2 * h - 40}", f"{qv}{hh}{h} specials", f"{hh} roses for 30 min",
-    )
-    return forms[form % len(forms)]
+    return _PRICE_FORMS[form % len(_PRICE_FORMS)](*base)
+
+
+_TRAPS = (
+    lambda a, b, r: f"{32 + a % 6}-{22 + a % 5}-{34 + a % 6}",
+    lambda a, b, r: f"{32 + a % 6}D-{24 + a % 4}-{36 + a % 4}",
+    lambda a, b, r: f"5'{a % 9 + 1} {100 + b}lbs",
+    lambda a, b, r: f"call 2day {8 + a % 4}am-{9 + a % 3}pm",
+    lambda a, b, r: f"avail {9 + a % 3}am - {10 + a % 2}pm",
+    lambda a, b, r: "24/7",
+    lambda a, b, r: f"near {77000 + b * 13 + a}",
+    lambda a, b, r: f"zip {90000 + b * 7 + a}",
+    lambda a, b, r: f"{1 + a % 12}/{1 + b % 28}/2024",
+    lambda a, b, r: f"room {1000 + b * 3}",
+    lambda a, b, r: f"exit {a + 3} off I-{10 + b % 80}",
+    lambda a, b, r: f"Post ID {48213377 + r % 9973}",
+    lambda a, b, r: f"ref #{2024031000 + r % 99991}",
+    lambda a, b, r: f"2 girl special {300 + a * 10}",
+    lambda a, b, r: f"1hr {200 + a * 5} 2hr {380 + a * 5}",
+    lambda a, b, r: f"${1000 + b * 10} overnight",
+    lambda a, b, r: f"{18 + a % 8}yo",
+    lambda a, b, r: "text 10 mins b4",
+    lambda a, b, r: f"call after {8 + a % 4} pm",
+    lambda a, b, r: f"{100 + a * 5}*{150 + b}*{250 + a}",
+    lambda a, b, r: f"Hwy {100 + b * 2}",
+    lambda a, b, r: f"since {2015 + a % 9}",
+    lambda a, b, r: f"age {19 + a % 6} 5'{2 + a % 7} 34C",
+    lambda a, b, r: f"{b % 12 + 1}:{a % 6}0pm-{a % 5 + 1}am",
+)
 
 
 def trap_text(r: int) -> str:
@@ -115,21 +198,12 @@ def trap_text(r: int) -> str:
     >>> trap_text(0)
     '32-22-34'
     """
-    a, b = r % 17, (r >> 5) % 97
-    traps = (
-        f"{32 + a % 6}-{22 + a % 5}-{34 + a % 6}", f"{32 + a % 6}D-{24 + a % 4}-{36 + a % 4}",
-        f"5'{a % 9 + 1} {100 + b}lbs", f"call 2day {8 + a % 4}am-{9 + a % 3}pm", f"avail {9 + a % 3}am - {10 + a % 2}pm",
-        "24/7", f"near {77000 + b * 13 + a}", f"zip {90000 + b * 7 + a}", f"{1 + a % 12}/{1 + b % 28}/2024",
-        f"room {1000 + b * 3}", f"exit {a + 3} off I-{10 + b % 80}", f"Post ID {48213377 + r % 9973}",
-        f"ref #{2024031000 + r % 99991}", f"2 girl special {300 + a * 10}", f"1hr {200 + a * 5} 2hr {380 + a * 5}",
-        f"${1000 + b * 10} overnight", f"{18 + a % 8}yo", "text 10 mins b4", f"call after {8 + a % 4} pm",
-        f"{100 + a * 5}*{150 + b}*{250 + a}", f"Hwy {100 + b * 2}", f"since {2015 + a % 9}",
-        f"age {19 + a % 6} 5'{2 + a % 7} 34C", f"{b % 12 + 1}:{a % 6}0pm-{a % 5 + 1}am",
-    )
-    return traps[r % len(traps)]
+    return _TRAPS[r % len(_TRAPS)](r % 17, (r >> 5) % 97, r)
 
 
-def independent_text(name: str, city: str, pool: list[str], picks: list[int], r: int, contact: str, price: str) -> str:
+def independent_text(
+    name: str, city: str, pool: list[str], picks: list[int], r: int, contact: str, price: str
+) -> str:
     """An independent's ad: an opener, a few pool sentences, maybe Spanish, rates and contact."""
     opener = V.OPENERS[r % len(V.OPENERS)]
     self_ = V.SELF[(r >> 5) % len(V.SELF)]
@@ -147,13 +221,22 @@ def independent_text(name: str, city: str, pool: list[str], picks: list[int], r:
     return sep.join(parts)
 
 
+_TITLES = (
+    lambda nm, a, c, x, y: f"{x} {nm} {y}",
+    lambda nm, a, c, x, y: f"{nm} {a} - {c}",
+    lambda nm, a, c, x, y: f"{x} {y} {c}",
+    lambda nm, a, c, x, y: f"{nm.upper()} {y.upper()}!!",
+    lambda nm, a, c, x, y: f"{x} {nm}, {a}",
+    lambda nm, a, c, x, y: f"{c} {x} {y}",
+)
+
+
 def title_text(name: str, age: int, city: str, r: int, form: int) -> str:
     """A short ad title in one of several forms.
 
     >>> title_text("Jade", 22, "Houston", 0, 1)
     'Jade 22 - Houston'
     """
-    a = V.TITLE_PARTS_A[r % len(V.TITLE_PARTS_A)]
-    b = V.TITLE_PARTS_B[(r >> 5) % len(V.TITLE_PARTS_B)]
-    forms = (f"{a} {name} {b}", f"{name} {age} - {city}", f"{a} {b} {city}", f"{name.upper()} {b.upper()}!!", f"{a} {name}, {age}", f"{city} {a} {b}")
-    return forms[form % len(forms)]
+    x = V.TITLE_PARTS_A[r % len(V.TITLE_PARTS_A)]
+    y = V.TITLE_PARTS_B[(r >> 5) % len(V.TITLE_PARTS_B)]
+    return _TITLES[form % len(_TITLES)](name, age, city, x, y)

@@ -3,9 +3,11 @@
 Draws every per-account choice as numpy arrays; `render` turns them into text
 and `cases` writes the known-case table. The ground truth is kept beside.
 """
+
 from __future__ import annotations
 
 import logging
+
 import numpy as np
 
 from workbench.synth import vocab as V
@@ -30,7 +32,11 @@ CITY_REGION = np.array([c[1] for c in V.CITIES], dtype=object)
 
 
 def _starts(lengths: np.ndarray) -> np.ndarray:
-    return np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64) if len(lengths) else np.zeros(0, np.int64)
+    return (
+        np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        if len(lengths)
+        else np.zeros(0, np.int64)
+    )
 
 
 class Draws:
@@ -62,14 +68,28 @@ def draw_world(n: int, seed: int, cfg: SynthConfig) -> Draws:
     taken: set[str] = set()
     names = [V.NAMES[i] for i in d.pers_name.tolist()]
     users = make_usernames(rng, names, taken)
-    d.pers_handle = np.array([u if h else "" for u, h in zip(users, has_handle.tolist())], dtype=object)
+    d.pers_handle = np.array(
+        [u if h else "" for u, h in zip(users, has_handle.tolist(), strict=True)], dtype=object
+    )
     cash = rng.random(n_pers) < 0.12
-    d.pers_cash = np.array([u.replace(".", "").replace("_", "").capitalize() if c else "" for u, c in zip(users, cash.tolist())], dtype=object)
+    d.pers_cash = np.array(
+        [
+            u.replace(".", "").replace("_", "").capitalize() if c else ""
+            for u, c in zip(users, cash.tolist(), strict=True)
+        ],
+        dtype=object,
+    )
     first_name = [V.NAMES[d.pers_name[s]] for s in ops.pers_start.tolist()]
     op_users = make_usernames(rng, first_name, taken)
     d.email_domain = np.array(V.EMAIL_DOMAINS, dtype=object)
     dom = rng.integers(0, len(V.EMAIL_DOMAINS), n_ops)
-    d.op_email = np.array([f"{u}@{V.EMAIL_DOMAINS[k]}" if e else "" for u, k, e in zip(op_users, dom.tolist(), ops.has_email.tolist())], dtype=object)
+    d.op_email = np.array(
+        [
+            f"{u}@{V.EMAIL_DOMAINS[k]}" if e else ""
+            for u, k, e in zip(op_users, dom.tolist(), ops.has_email.tolist(), strict=True)
+        ],
+        dtype=object,
+    )
 
     # independents
     d.ind_home = ind_home = rng.choice(len(V.CITIES), n_ind, p=CITY_WEIGHT)
@@ -77,11 +97,19 @@ def draw_world(n: int, seed: int, cfg: SynthConfig) -> Draws:
     d.ind_age = rng.integers(18, 30, n_ind)
     ind_users = make_usernames(rng, [V.NAMES[i] for i in d.ind_name.tolist()], taken)
     has_h = rng.random(n_ind) < 0.25
-    d.ind_handle = np.array([u if h else "" for u, h in zip(ind_users, has_h.tolist())], dtype=object)
+    d.ind_handle = np.array(
+        [u if h else "" for u, h in zip(ind_users, has_h.tolist(), strict=True)], dtype=object
+    )
     d.ind_handle_plat = rng.integers(0, len(HANDLE_PLATFORMS), n_ind)
     has_e = rng.random(n_ind) < 0.12
     dom = rng.integers(0, len(V.EMAIL_DOMAINS), n_ind)
-    d.ind_email = np.array([f"{u}@{V.EMAIL_DOMAINS[k]}" if e else "" for u, k, e in zip(ind_users, dom.tolist(), has_e.tolist())], dtype=object)
+    d.ind_email = np.array(
+        [
+            f"{u}@{V.EMAIL_DOMAINS[k]}" if e else ""
+            for u, k, e in zip(ind_users, dom.tolist(), has_e.tolist(), strict=True)
+        ],
+        dtype=object,
+    )
     d.ind_nphoto = rng.integers(1, 4, n_ind)
     d.ind_photo_start = n_photos + _starts(d.ind_nphoto)
     n_photos += int(d.ind_nphoto.sum())
@@ -98,19 +126,31 @@ def draw_world(n: int, seed: int, cfg: SynthConfig) -> Draws:
     u = rng.random(n_op_rows)
     frac = np.where(ops.growth[row_op], np.sqrt(u), u)
     t_op = ops.t_start[row_op] + (ops.t_end[row_op] - ops.t_start[row_op]) * frac
-    pos = np.floor((t_op - ops.t_start[row_op]) / ops.dwell[row_op]).astype(np.int64) % ops.circ_len[row_op]
+    pos = (
+        np.floor((t_op - ops.t_start[row_op]) / ops.dwell[row_op]).astype(np.int64)
+        % ops.circ_len[row_op]
+    )
     city_op = ops.circ_flat[ops.circ_start[row_op] + pos]
     plat_op = ops.plat_flat[ragged_pick(rng, ops.plat_start[row_op], ops.plat_len[row_op])]
     ind_t0 = rng.random(n_ind) * cfg.days
-    second = np.concatenate([[0], (row_ind[1:] == row_ind[:-1]).astype(np.int64)]) if len(row_ind) else row_ind
-    t_ind = np.minimum(ind_t0[row_ind] + second * rng.uniform(0.5, 25, len(row_ind)), cfg.days - 1e-3)
+    second = (
+        np.concatenate([[0], (row_ind[1:] == row_ind[:-1]).astype(np.int64)])
+        if len(row_ind)
+        else row_ind
+    )
+    t_ind = np.minimum(
+        ind_t0[row_ind] + second * rng.uniform(0.5, 25, len(row_ind)), cfg.days - 1e-3
+    )
     d.t = np.concatenate([t_op, t_ind])
     d.city = np.concatenate([city_op, ind_home[row_ind]])
     d.platform = np.concatenate([plat_op, rng.integers(0, len(V.PLATFORMS), len(row_ind))])
     hub = rng.random(n) < cfg.hub_ads_share
     hub_plat = np.array([V.PLATFORMS.index(p) for p in V.HUB_PLATFORMS])
     d.platform[hub] = hub_plat[rng.integers(0, len(hub_plat), int(hub.sum()))]
-    d.platform[~hub & np.isin(d.platform, hub_plat)] = 0  # hub sites only where drawn as hub
+    # hub sites only where drawn as hub; others move to a random ordinary site
+    plain_plat = np.setdiff1d(np.arange(len(V.PLATFORMS)), hub_plat)
+    moved = ~hub & np.isin(d.platform, hub_plat)
+    d.platform[moved] = plain_plat[rng.integers(0, len(plain_plat), int(moved.sum()))]
 
     _cases_and_resurfacing(rng, d, cfg)
     n_photos = _phones(rng, d, cfg, n_photos)
@@ -134,7 +174,8 @@ def _cases_and_resurfacing(rng: np.random.Generator, d: Draws, cfg: SynthConfig)
     # which signal ties each resurfaced account back to its case
     has_handle = np.zeros(d.n, bool)
     has_handle[d.is_op] = d.pers_handle[d.persona[d.is_op]] != ""
-    avail = np.stack([np.ones(d.n, bool), np.ones(d.n, bool), has_handle, d.is_op & (d.op_email[op] != "")], axis=1)
+    has_email = d.is_op & (d.op_email[op] != "") if d.n_ops else np.zeros(d.n, bool)
+    avail = np.stack([np.ones(d.n, bool), np.ones(d.n, bool), has_handle, has_email], axis=1)
     w = avail * SIGNAL_WEIGHTS
     cum = np.cumsum(w / w.sum(axis=1, keepdims=True), axis=1)
     pick = (rng.random(d.n)[:, None] > cum).sum(axis=1)
@@ -158,12 +199,14 @@ def _phones(rng: np.random.Generator, d: Draws, cfg: SynthConfig, n_photos: int)
     b_rows = b_rows[np.lexsort((d.t[b_rows], op[b_rows]))]
     b_op = op[b_rows]
     first = np.concatenate([[True], b_op[1:] != b_op[:-1]]) if len(b_rows) else np.zeros(0, bool)
-    grp_start = np.maximum.accumulate(np.where(first, np.arange(len(b_rows)), 0)) if len(b_rows) else b_rows
+    grp_start = (
+        np.maximum.accumulate(np.where(first, np.arange(len(b_rows)), 0)) if len(b_rows) else b_rows
+    )
     rank = np.arange(len(b_rows)) - grp_start
     chunk_key = b_op.astype(np.int64) * 1000 + rank // ops.burner_chunk[b_op]
     uniq, first_idx, b_inv = np.unique(chunk_key, return_index=True, return_inverse=True)
     # requests: (region city, owner) for every phone to allocate
-    n_shared = int(ops.shared_len.sum())
+    int(ops.shared_len.sum())
     shared_city = np.repeat(ops.home, ops.shared_len)
     pers_city = ops.home[d.pers_op]
     burner_city = d.city[b_rows[first_idx]] if len(uniq) else np.zeros(0, np.int64)
@@ -208,20 +251,30 @@ def _phones(rng: np.random.Generator, d: Draws, cfg: SynthConfig, n_photos: int)
 
 def _photos(rng: np.random.Generator, d: Draws, cfg: SynthConfig) -> None:
     n = d.n
-    k = rng.choice(4, n, p=[0.3, 0.3, 0.25, 0.15]) + 1
+    k = rng.choice(5, n, p=[0.05, 0.28, 0.28, 0.24, 0.15])
     row = np.repeat(np.arange(n), k)
     persona = d.persona[row]
     pick = rng.random(len(row))
-    pid = np.where(
-        d.is_op[row],
-        d.pers_photo_start[np.maximum(persona, 0)] + np.floor(pick * d.pers_nphoto[np.maximum(persona, 0)]).astype(np.int64),
-        d.ind_photo_start[np.maximum(d.row_ind[row], 0)] + np.floor(pick * d.ind_nphoto[np.maximum(d.row_ind[row], 0)]).astype(np.int64),
-    ) if len(d.pers_photo_start) else d.ind_photo_start[d.row_ind[row]] + np.floor(pick * d.ind_nphoto[d.row_ind[row]]).astype(np.int64)
+    pid = (
+        np.where(
+            d.is_op[row],
+            d.pers_photo_start[np.maximum(persona, 0)]
+            + np.floor(pick * d.pers_nphoto[np.maximum(persona, 0)]).astype(np.int64),
+            d.ind_photo_start[np.maximum(d.row_ind[row], 0)]
+            + np.floor(pick * d.ind_nphoto[np.maximum(d.row_ind[row], 0)]).astype(np.int64),
+        )
+        if len(d.pers_photo_start)
+        else d.ind_photo_start[d.row_ind[row]]
+        + np.floor(pick * d.ind_nphoto[d.row_ind[row]]).astype(np.int64)
+    )
     fresh = d.resurfaced[row] & (d.signal[row] != "photo")
     op = np.where(d.is_op[row], d.row_op[row], 0)
-    pid = np.where(fresh, d.fresh_start[op] + np.floor(pick * 3).astype(np.int64), pid)
+    if d.n_ops:
+        pid = np.where(fresh, d.fresh_start[op] + np.floor(pick * 3).astype(np.int64), pid)
     flips = rng.choice(7, len(row), p=np.array([0.30, 0.22, 0.16, 0.12, 0.09, 0.07, 0.04]))
-    n_photos = int(d.fresh_start[-1] + 3) if d.n_ops else int(d.ind_photo_start[-1] + d.ind_nphoto[-1])
+    n_photos = (
+        int(d.fresh_start[-1] + 3) if d.n_ops else int(d.ind_photo_start[-1] + d.ind_nphoto[-1])
+    )
     # stock photos reused by many unrelated accounts
     n_stock = 40
     d.stock_ids = n_photos + np.arange(n_stock)
@@ -255,8 +308,19 @@ def _photos(rng: np.random.Generator, d: Draws, cfg: SynthConfig) -> None:
     near_ids = d.missing_start[np.repeat(np.arange(n_missing), 2)]
     d.photo_row = np.concatenate([row, s_rows, m_rows, near_rows])
     d.photo_id = np.concatenate([pid, s_id, m_ids, near_ids]).astype(np.int64)
-    d.photo_flips = np.concatenate([flips, rng.integers(0, 3, len(s_rows)), rng.integers(0, 5, len(m_rows)), rng.integers(11, 17, len(near_rows))])
+    d.photo_flips = np.concatenate(
+        [
+            flips,
+            rng.integers(0, 3, len(s_rows)),
+            rng.integers(0, 5, len(m_rows)),
+            rng.integers(11, 17, len(near_rows)),
+        ]
+    )
     order = np.lexsort((rng.random(len(d.photo_row)), d.photo_row))
-    d.photo_row, d.photo_id, d.photo_flips = d.photo_row[order], d.photo_id[order], d.photo_flips[order]
+    d.photo_row, d.photo_id, d.photo_flips = (
+        d.photo_row[order],
+        d.photo_id[order],
+        d.photo_flips[order],
+    )
     d.n_photos = n_photos
     log.debug("world draws: %d accounts, %d operators, %d photos", n, d.n_ops, n_photos)

@@ -1,0 +1,139 @@
+"""Tests for workbench.textsim: normalisation, MinHash, LSH and boilerplate."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from workbench.textsim import (
+    EMPTY,
+    boilerplate_shingles,
+    estimate_similarity,
+    lsh_pairs,
+    minhash_signatures,
+    normalise_text,
+    shingles,
+    strip_boilerplate,
+)
+
+TEMPLATES = [
+    "hey gentlemen my name is {name} im {age} and new in {city} sweet petite and ready to "
+    "make your night special incall outcall available call or text {phone} no blocked calls",
+    "{name} here just arrived in {city} for a few days only {age} years young real pics "
+    "guaranteed text me at {phone} to set up a time serious gentlemen only",
+    "brand new girl in town {city} visiting {age} yo {name} very discreet and friendly "
+    "hablo espanol text {phone} between 10am and midnight",
+]
+NAMES = ["jade", "mia", "lola", "kira", "ruby", "skye", "nina", "tess"]
+CITIES = ["houston", "dallas", "miami", "atlanta", "denver", "reno"]
+UNRELATED = [
+    "selling my used road bike in great condition barely ridden comes with a helmet and lock",
+    "looking for a roommate to share a two bedroom apartment close to campus utilities included",
+    "lost cat near the park answers to whiskers grey tabby with a white chest reward offered",
+    "professional house cleaning weekly or monthly rates references available on request",
+    "vintage record collection for sale mostly jazz and soul from the sixties and seventies",
+    "math tutoring for high school students algebra geometry and calculus evenings and weekends",
+]
+
+
+def template_corpus(seed: int = 0, copies: int = 6) -> tuple[pd.Series, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    texts, template = [], []
+    for t, pattern in enumerate(TEMPLATES):
+        for _ in range(copies):
+            texts.append(pattern.format(
+                name=rng.choice(NAMES), city=rng.choice(CITIES), age=rng.integers(19, 30),
+                phone=f"({rng.integers(200, 999)}) {rng.integers(200, 999)}-{rng.integers(1000, 9999)}"))
+            template.append(t)
+    texts += UNRELATED
+    template += [-1 - k for k in range(len(UNRELATED))]
+    return pd.Series(texts), np.array(template)
+
+
+def exact_jaccard(texts: pd.Series, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    table = shingles(texts)
+    sets = table.groupby("doc")["shingle"].agg(set).reindex(range(len(texts)), fill_value=set())
+    return np.array([len(sets[a] & sets[b]) / max(len(sets[a] | sets[b]), 1) for a, b in zip(i, j, strict=True)])
+
+
+def test_normalise_text_placeholders_and_unicode():
+    out = normalise_text(pd.Series([
+        "CALL ME 📞 ７１３-555-0199!!", "mail: Jade.X@Gmail.com or https://t.co/abc?x=1", None, "  ",
+    ]))
+    assert out.tolist() == ["call me emojitok numtok", "mail emailtok or urltok", "", ""]
+    assert (normalise_text(pd.Series(["a"], index=[7])).index == [7]).all()
+
+
+def test_short_and_empty_texts():
+    table = shingles(pd.Series(["one", "two words", "", None, "a b c d"]))
+    assert table.groupby("doc").size().to_dict() == {0: 1, 1: 1, 4: 2}
+    sig = minhash_signatures(pd.Series(["", "hello there friend"]))
+    assert (sig[0] == EMPTY).all() and not (sig[1] == EMPTY).any()
+    assert len(lsh_pairs(minhash_signatures(pd.Series(["", "", ""]))).i) == 0  # empties never pair
+
+
+def test_templates_with_different_slots_are_found_and_estimates_are_close():
+    texts, template = template_corpus()
+    sig = minhash_signatures(texts, num_perm=128, seed=1)
+    i, j, hubs = lsh_pairs(sig, bands=32, rows=4)
+    assert len(hubs) == 0
+    same = template[i] == template[j]
+    assert same.all(), "no pair across templates or with unrelated texts"
+    n_true = sum(c * (c - 1) // 2 for c in np.bincount(template[template >= 0]))
+    assert same.sum() >= 0.9 * n_true
+    estimate = estimate_similarity(sig, i, j)
+    exact = exact_jaccard(texts, i, j)
+    assert np.abs(estimate - exact).mean() < 0.05
+    assert np.abs(estimate - exact).max() < 0.2
+
+
+def test_unrelated_texts_have_low_similarity():
+    texts, template = template_corpus()
+    sig = minhash_signatures(texts)
+    unrelated = np.flatnonzero(template < 0)
+    i, j = np.triu_indices(len(unrelated), 1)
+    assert estimate_similarity(sig, unrelated[i], unrelated[j]).max() < 0.1
+
+
+def test_determinism_with_seed():
+    texts, _ = template_corpus()
+    a = minhash_signatures(texts, seed=3)
+    assert np.array_equal(a, minhash_signatures(texts, seed=3))
+    assert not np.array_equal(a, minhash_signatures(texts, seed=4))
+    assert np.array_equal(lsh_pairs(a).i, lsh_pairs(minhash_signatures(texts, seed=3)).i)
+
+
+def test_hub_buckets_are_reported_not_expanded():
+    texts = pd.Series(["the very same spam text posted again and again"] * 50 + ["something else entirely here"])
+    i, j, hubs = lsh_pairs(minhash_signatures(texts), max_bucket=10)
+    assert len(i) == 0
+    assert len(hubs) == 16 and (hubs["size"] == 50).all()
+    assert sorted(hubs.loc[0, "members"]) == list(range(50))
+
+
+def test_footer_is_detected_and_stripped():
+    texts, template = template_corpus(copies=10)
+    footer = " Posted via EscortSiteX — support line 1-800-555-0100 — be safe, report abuse"
+    rng = np.random.default_rng(0)
+    with_footer = rng.random(len(texts)) < 0.6
+    platforms = pd.Series(rng.choice(["site_a", "site_b", "site_c", "site_d"], len(texts)))
+    dirty = texts.where(~with_footer, texts + footer)
+    found = boilerplate_shingles(dirty, min_df=0.3, min_count=5, spread=platforms)
+    words = " ".join(found["text"])
+    assert "escortsitex" in words and "report abuse" in words
+    assert not any(name in words for name in ("gentlemen", "petite", "espanol", "bike"))
+    stripped = strip_boilerplate(dirty, found)
+    assert not stripped.str.contains("escortsitex|report abuse").any()
+    assert stripped[~with_footer].tolist() == normalise_text(texts[~with_footer]).tolist()
+    # The footer alone makes unrelated ads look alike; excluding it removes that.
+    both = np.flatnonzero(with_footer & (template < 0))[:2]
+    if len(both) == 2:
+        raw = estimate_similarity(minhash_signatures(dirty), both[:1], both[1:])
+        clean = estimate_similarity(minhash_signatures(dirty, exclude=found), both[:1], both[1:])
+        assert raw[0] > 0.2 and clean[0] < 0.1
+
+
+def test_spread_guard_keeps_single_platform_templates():
+    texts, _ = template_corpus(copies=10)
+    platforms = pd.Series(["only_site"] * len(texts))
+    assert len(boilerplate_shingles(texts, min_df=0.1, min_count=5, spread=platforms)) == 0
+    assert len(boilerplate_shingles(texts, min_df=0.1, min_count=5)) > 0  # without it, templates count
