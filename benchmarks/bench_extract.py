@@ -9,7 +9,6 @@ texts/second and per-kind precision / recall, overall and on obfuscated forms on
 from __future__ import annotations
 
 import argparse
-import collections
 import re
 import time
 
@@ -66,11 +65,12 @@ def _render_email(local: str, domain: str, style: int) -> str:
     return forms[style]
 
 
-def generate_ads(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def generate_ads(n: int, seed: int, repost: float = 0.0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Accounts (account_id, text) and truth (account_id, kind, value, obfuscated).
 
-    Operators repost: each of ~n/4 operators writes several ads, so texts repeat as
-    they do in real scrapes.
+    Each of ~n/4 operators writes several ads with the same contacts in varying
+    words; with probability ``repost`` an ad is an exact copy of an earlier ad of the
+    same operator (real scrapes are full of reposts).
     """
     rng = np.random.default_rng(seed)
     n_ops = max(1, n // 4)
@@ -81,9 +81,17 @@ def generate_ads(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         domain = ["gmail.com", "yahoo.com", "outlook.com", "icloud.com"][rng.integers(4)]
         ops.append((digits, e164, name, domain))
     texts, truth = [], []
+    last: dict[int, tuple[str, list]] = {}
     for i in range(n):
-        digits, e164, name, domain = ops[rng.integers(n_ops)]
+        op = int(rng.integers(n_ops))
+        digits, e164, name, domain = ops[op]
         aid = f"a{i}"
+        if op in last and rng.random() < repost:
+            text, rows = last[op]
+            texts.append(text)
+            truth += [(aid, *row) for row in rows]
+            continue
+        first_row = len(truth)
         parts = [FILLER[j] for j in rng.choice(len(FILLER), 3, replace=False)]
         if rng.random() < 0.9:
             style = int(rng.integers(13))
@@ -98,6 +106,7 @@ def generate_ads(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
             truth.append((aid, "handle", f"instagram:{name}", False))
         rng.shuffle(parts)
         texts.append(" ".join(parts))
+        last[op] = (texts[-1], [row[1:] for row in truth[first_row:]])
     accounts = pd.DataFrame({"account_id": [f"a{i}" for i in range(n)], "text": texts})
     return accounts, pd.DataFrame(truth, columns=["account_id", "kind", "value", "obfuscated"])
 
@@ -139,11 +148,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ads", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repost", type=float, default=0.0,
+                        help="share of ads that are exact reposts (0 = every text new)")
     parser.add_argument("--baseline-ads", type=int, default=None,
                         help="run the (slow) baseline on the first N ads only; default all")
     args = parser.parse_args()
 
-    accounts, truth = generate_ads(args.ads, args.seed)
+    accounts, truth = generate_ads(args.ads, args.seed, args.repost)
     print(f"{len(accounts)} ads, {accounts.text.nunique()} distinct texts, {len(truth)} true identifiers")
 
     started = time.perf_counter()

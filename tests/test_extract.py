@@ -11,7 +11,11 @@ import pandas as pd
 import pytest
 
 from workbench.extract import (
-    Identifier, extract_frame, extract_identifiers, normalise_email, normalise_handle,
+    Identifier,
+    extract_frame,
+    extract_identifiers,
+    normalise_email,
+    normalise_handle,
     normalise_phone,
 )
 from workbench.schema import IDENTIFIER_COLUMNS
@@ -71,6 +75,10 @@ CASES: dict[str, list[tuple[str, str, list]]] = {
         ("spaced_single", "7 1 3 4 8 2 0 1 9 3", [P()]),
         ("dashed_single", "7-1-3-4-8-2-0-1-9-3", [P()]),
         ("pairs", "71 34 82 01 93", [P()]),
+        ("odd_groups", "7 13 48 20 193", [P()]),
+        ("hash_prefix", "Phone # 713-482-0193", [P()]),
+        ("trailing_period", "call 713.482.0193.", [P()]),
+        ("then_price", "713 482 0193 $200", [P()]),
         ("caps_context", "CALL NOW 713 482 0193!!!", [P()]),
         ("canada", "Toronto 416-555-0199 ok", []),  # 555-01xx is fiction
         ("canada_real", "Toronto 416 482 0193", [P("+14164820193")]),
@@ -264,6 +272,10 @@ CASES: dict[str, list[tuple[str, str, list]]] = {
         ("caps_name", "IG: JADE_22", [Hd("instagram:jade_22")]),
         ("trailing_dot", "IG: jade22.", [Hd("instagram:jade22")]),
         ("arrow", "IG ➡️ jade22", [Hd("instagram:jade22")]),
+        ("emoji_before_colon", "Snap👻: jadexo", [Hd("snapchat:jadexo")]),
+        ("two_platforms_two_names", "instagram: @jade_22 snap: jadexo",
+         [Hd("instagram:jade_22"), Hd("snapchat:jadexo")]),
+        ("kik_tg", "kik/tg: jadevip", [Hd("kik:jadevip"), Hd("telegram:jadevip")]),
         ("not_of_prose", "one of the best", []),
         ("not_caps_of", "BEST OF HOUSTON", []),
         ("not_x_prose", "x marks the spot", []),
@@ -289,6 +301,7 @@ CASES: dict[str, list[tuple[str, str, list]]] = {
         ("venmo_url", "venmo.com/u/jade22", [Pay("venmo:jade22"), U("venmo.com/u/jade22")]),
         ("paypal_me", "paypal.me/JadeB", [Pay("paypal:jadeb"), U("paypal.me/jadeb")]),
         ("paypal_word", "paypal: jadeb22", [Pay("paypal:jadeb22")]),
+        ("cashtag_then_word", "$jade22 cashapp only", [Pay("cashapp:$jade22")]),
         ("not_price", "$150/hr", []),
         ("not_usd", "$USD only", []),
         ("not_price_k", "$1k", []),
@@ -334,6 +347,9 @@ CASES: dict[str, list[tuple[str, str, list]]] = {
         ("emoji_ad", "🔥NEW🔥 7️⃣1️⃣3️⃣ 4️⃣8️⃣2️⃣ 0️⃣1️⃣9️⃣3️⃣ 👻 jadexo", [P(), Hd("snapchat:jadexo")]),
         ("two_phones_lines", "713-482-0193\n832-555-1234", [P(), P(H2)]),
         ("phone_then_price", "713-482-0193 150/hh", [P()]),
+        ("spaced_then_price", "call 7 1 3 4 8 2 0 1 9 3 $200/hr", [P()]),
+        ("price_then_stats", "H 250 34-24-36 5'4 call 713-482-0193", [P()]),
+        ("odd_groups_whole_run", "250 34 24 36 5", []),
         ("ad_id_and_phone", "ad #48213 call 713 482 0193", [P()]),
         ("empty", "", []),
         ("no_contact", "Sweet and discreet, upscale only, no rush", []),
@@ -466,6 +482,11 @@ def test_extract_frame_sources_and_dedupe():
     }
     row = table[(table.account_id == "a1") & (table.source == "phone")].iloc[0]
     assert accounts.phone[0][row.start:row.end] == row.raw == "832-555-1234"
+
+
+def test_extract_frame_unicode_only_text_passes_prefilter():
+    accounts = pd.DataFrame({"account_id": ["a"], "text": ["incall call ７８６８４６７７７２ town"]})
+    assert extract_frame(accounts).value.tolist() == ["+17868467772"]
 
 
 def test_extract_frame_missing_columns_and_empty():

@@ -13,7 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench.extract import extract_identifiers, normalise_email, normalise_handle, normalise_phone
+from workbench.extract import (
+    extract_identifiers,
+    normalise_email,
+    normalise_handle,
+    normalise_phone,
+)
 from workbench.extract.emails import STRICT_EMAIL
 
 AD = ("NEW in town 🔥 Jade 22yo 5'4 34-24-36, QV 100 HH 150. Call 7one3.48two.0one93 or "

@@ -84,7 +84,7 @@ def test_planner_keeps_pigeonhole_on_large_collections():
 
     plan = plan_bands(1_000_000, 1, 8)
     assert any(b.radius > 0 for b in plan) and sum(b.radius + 1 for b in plan) > 8
-    index._tables[hash(plan_bands(len(index.unique), 1, 8))] = [
+    index._tables[8] = [
         _BandTable(b, index.unique, index.max_bucket) for b in plan]
     pairs = index.pairs()
     assert set(zip(pairs["i"], pairs["j"], strict=True)) == brute_pairs(
@@ -204,4 +204,26 @@ def test_hash_images_handles_good_and_hostile_files(image_folder):
 def test_hash_images_resumes_from_existing(image_folder):
     first = hash_images(image_folder, workers=1, progress=False)
     again = hash_images(image_folder, workers=1, existing=first.iloc[:3], progress=False)
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_empty_inputs():
+    empty = np.zeros(0, dtype=np.uint64)
+    index = HammingIndex(empty, 6)
+    assert len(index.pairs()) == 0 and len(index.query(np.array([1], dtype=np.uint64))) == 0
+    out = group(pd.DataFrame({"account_id": [], "hash": []}))
+    assert len(out.groups) == 0 and len(out.members) == 0
+
+
+def test_group_pdq_hashes_and_invalid_rows():
+    base = "ab" * 32
+    near = "ab" * 31 + "ac"  # 3 bits apart
+    photos = pd.DataFrame({"account_id": ["a", "b", "c"], "hash": [base, near, "not-a-hash"]})
+    out = group(photos)
+    assert out.groups["n_accounts"].tolist() == [2] and out.groups.loc[0, "spread_bits"] == 3
+
+
+def test_hash_images_resume_in_parallel(image_folder):
+    first = hash_images(image_folder, workers=1, progress=False)
+    again = hash_images(image_folder, workers=2, existing=first, progress=False)
     pd.testing.assert_frame_equal(first, again)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -31,6 +34,18 @@ def test_same_seed_same_bytes(tmp_path):
     c = _digest(write_world(generate_world(1500, seed=12), tmp_path / "c"))
     assert a == b
     assert a["accounts"] != c["accounts"]
+
+
+def test_same_bytes_across_processes(tmp_path):
+    """No dependence on Python's per-process string hashing."""
+    code = "import sys; from workbench.synth import generate_world, write_world; write_world(generate_world(800, seed=4), sys.argv[1])"
+    digests = []
+    for hashseed in ("1", "2"):
+        out = tmp_path / hashseed
+        env = {**os.environ, "PYTHONHASHSEED": hashseed}
+        subprocess.run([sys.executable, "-c", code, str(out)], check=True, env=env)
+        digests.append(_digest({k: out / f"{k}.csv" for k in ("accounts", "cases", "truth")}))
+    assert digests[0] == digests[1]
 
 
 def test_columns(world):

@@ -118,7 +118,7 @@ def entity_indicators(accounts: pd.DataFrame, entities: pd.DataFrame, identifier
         summary["photo_cities"] = pg.groupby(["entity_id", "group_id"])["city"].nunique().groupby(level=0).max().reindex(summary.index).fillna(0)
     else:
         summary["photo_cities"] = 0
-    case_links = pd.DataFrame(columns=["entity_id", "cases", "missing"])
+    case_links = pd.DataFrame(columns=["cases", "missing", "missing_cases"], index=pd.Index([], name="entity_id"))
     if leads is not None and len(leads):
         le = leads.merge(entities, on="account_id")
         le["missing"] = le.get("case_kind", pd.Series("", index=le.index)) == "missing"

@@ -88,7 +88,8 @@ def cluster_matrix(X, config: TrendConfig | None = None, backend: str | Backend 
     n = len(X)
     if n < 10:
         coords = np.zeros((n, 2), np.float32)
-        coords[:, : min(2, X.shape[1])] = X[:, :2] if n else coords[:, :0]
+        width = min(2, X.shape[1])
+        coords[:, :width] = X[:, :width]
         return pd.DataFrame({"cluster": np.full(n, -1), "x": coords[:, 0], "y": coords[:, 1]})
     X = np.nan_to_num(X)
     low = _embed(X, min(config.cluster_dims, n - 2), config, backend)

@@ -35,7 +35,7 @@ class WatchConfig:
     """
 
     min_lead_score: float = 0.5
-    photo_radius: int = 10
+    photo_radius: int = 8
     text_threshold: float = 0.5
     entity_factor: float = 0.8
     region: str = "US"
@@ -115,6 +115,8 @@ def _text_hits(cases: pd.DataFrame, accounts: pd.DataFrame, config: WatchConfig)
 def _entity_hits(direct: pd.DataFrame, entities: pd.DataFrame, config: WatchConfig) -> pd.DataFrame:
     if direct.empty or entities is None:
         return pd.DataFrame(columns=["case_id", "account_id", "score", "signal", "reason"])
+    # A missing child's case is about the photo: entity-mates of the account are not leads to it.
+    direct = direct[direct["case_kind"] != "missing"] if "case_kind" in direct else direct
     best = direct.sort_values("score", ascending=False).drop_duplicates(["case_id", "account_id"])
     best = best.merge(entities, on="account_id")
     per_entity = best.drop_duplicates(["case_id", "entity_id"])
@@ -133,7 +135,7 @@ def combine(hits: pd.DataFrame) -> pd.DataFrame:
     if hits.empty:
         return pd.DataFrame(columns=list(OUTPUT_COLUMNS["leads"]) + ["signals"])
     hits = hits.sort_values("score", ascending=False).drop_duplicates(["case_id", "account_id", "reason"])
-    hits = hits.assign(miss=np.log1p(-hits["score"].clip(0, 0.999)))
+    hits = hits.assign(miss=np.log1p(-hits["score"].astype(float).clip(0, 0.999)))
     grouped = hits.groupby(["case_id", "account_id"], sort=False)
     leads = grouped.agg(miss=("miss", "sum"), reasons=("reason", "; ".join),
                         signals=("signal", lambda s: ";".join(dict.fromkeys(s)))).reset_index()
@@ -155,6 +157,8 @@ def find_leads(cases: pd.DataFrame, accounts: pd.DataFrame, identifiers: pd.Data
     watch = build_watchlist(cases, config.region)
     direct = pd.concat([_identifier_hits(watch, identifiers, hubs), _photo_hits(watch, accounts, config),
                         _text_hits(cases, accounts, config)], ignore_index=True)
+    kinds = cases.set_index("case_id")["kind"]
+    direct = direct.assign(case_kind=direct["case_id"].map(kinds).to_numpy())
     hits = pd.concat([direct, _entity_hits(direct, entities, config)], ignore_index=True)
     leads = combine(hits)
     leads = leads[leads["score"] >= config.min_lead_score]

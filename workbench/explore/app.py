@@ -180,8 +180,10 @@ class Explorer:
         leads = self.data.leads[self.data.leads["account_id"].isin(members["account_id"])]
         self.card_leads.value = views.leads_html(leads)
         leads = leads.sort_values("score", ascending=False)
-        self.lead_pick.options = [(f"{c} / {a} ({float(s):.2f})", f"{c}/{a}")
-                                  for c, a, s in zip(leads["case_id"], leads["account_id"], leads["score"], strict=True)]
+        options = [(f"{c} / {a} ({float(s):.2f})", f"{c}/{a}")
+                   for c, a, s in zip(leads["case_id"], leads["account_id"], leads["score"], strict=True)]
+        self.lead_pick.options = options
+        self.lead_pick.value = options[0][1] if options else None
         self.timings["card"] = time.perf_counter() - start
         self._show_network(network.entity_neighbourhood(self.data, self.entity_id))
         self.expand_button.disabled = self.reset_button.disabled = False

@@ -103,7 +103,8 @@ def extract_frame(accounts: pd.DataFrame, region: str = "US") -> pd.DataFrame:
         if column not in accounts.columns:
             continue
         values, ids = _present(accounts, column)
-        hit = values.str.contains(TEXT_PREFILTER, regex=True).to_numpy(dtype=bool)
+        # Object dtype keeps Python's regex semantics (Unicode \d); Arrow's RE2 is ASCII-only.
+        hit = values.astype(object).str.contains(TEXT_PREFILTER, regex=True).to_numpy(dtype=bool)
         values, ids = values[hit], ids[hit]
         logger.debug("%s: %d cells pass the prefilter", column, len(values))
         part = _cells(values, lambda t: extract_identifiers(t, region), column, ids)

@@ -37,7 +37,7 @@ _KW_ALT = "|".join(re.escape(k) for k in sorted(ALIASES, key=len, reverse=True))
 _KW_FIRST = "".join(sorted({k[0].lower() for k in ALIASES} | {k[0].upper() for k in ALIASES}))
 _KEYWORDS = re.compile(
     rf"(?=[{_KW_FIRST}])(?<![\w@$./])(?P<kws>(?:{_KW_ALT}){_END}(?:\s*(?:/|&|\+|,|and|or|n)\s*(?:{_KW_ALT}){_END}){{0,3}})"
-    r"(?P<sep>\s*(?:[:=\-\u2013\u2014>~|]+|\u27a1\ufe0f?|\U0001f449|\u2b07\ufe0f?|\U0001f447)?\s*"
+    r"(?P<sep>[\U0001F300-\U0001FAFF\u2600-\u27bf\ufe0f]{0,3}\s*(?:[:=\-\u2013\u2014>~|]+|\u27a1\ufe0f?|\U0001f449|\u2b07\ufe0f?|\U0001f447)?\s*"
     r"(?:(?:is|me|at|here|=)\s+)?\s*)"
     r"(?P<at>[@$]\s?)?(?P<name>[A-Za-z0-9_][A-Za-z0-9_.\-]{1,29})",
     re.IGNORECASE,
@@ -69,6 +69,11 @@ _URL = re.compile(
 PREFILTER = re.compile(rf"[@./]|(?=[{_KW_FIRST}])(?:{_KW_ALT})", re.IGNORECASE)
 
 
+_NAME = re.compile(r"[a-z0-9_][a-z0-9_.\-]*")
+_NAME_WITH_LETTER = re.compile(r"[a-z0-9_.\-]*[a-z][a-z0-9_.\-]*")
+_MAIL_SUFFIX = re.compile(r"\.(?:com|net|org)$")
+
+
 @functools.lru_cache(maxsize=65536)
 def handle_value(platform: str | None, name: str) -> tuple[str, str] | None:
     """(kind, value) for a name on a platform: ``handle`` or ``payment``; None if not a name.
@@ -82,12 +87,13 @@ def handle_value(platform: str | None, name: str) -> tuple[str, str] | None:
     """
     plat = ALIASES.get(platform.lower(), platform.lower()) if platform else None
     if plat in PAYMENT_PLATFORMS:
+        if name.strip().lstrip("@$").lower() in _STOPWORDS:
+            return None
         value = payment_value(plat, name)
         return ("payment", value) if value else None
     name = name.strip().lstrip("@").rstrip(".-_").lower()
-    if not 2 <= len(name) <= 30 or name in _STOPWORDS or not re.search(r"[a-z]", name):
-        return None
-    if not re.fullmatch(r"[a-z0-9_][a-z0-9_.\-]*", name):
+    if (not 2 <= len(name) <= 30 or name in _STOPWORDS or not _NAME.fullmatch(name)
+            or not _NAME_WITH_LETTER.fullmatch(name)):
         return None
     return ("handle", f"{plat}:{name}" if plat else name)
 
@@ -134,7 +140,7 @@ def find_handles(text: str) -> list[Identifier]:
             continue
         seen.add(m.group("name"))
         hv = handle_value(None, m.group("name"))
-        if hv and not re.search(r"\.(?:com|net|org)$", hv[1]):
+        if hv and not _MAIL_SUFFIX.search(hv[1]):
             found.append(Identifier("handle", hv[1], m.group(), m.start(), m.end(), "bare", 0.6))
     return found
 

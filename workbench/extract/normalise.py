@@ -65,7 +65,23 @@ _TOKEN_ALT = (rf"(?:{_DIGIT_CLASS}(?:\ufe0f?\u20e3)?|{_NOT_LETTER_BEFORE}(?i:{_W
               rf"|{_LOOK})")
 # The leading look-ahead lets the scan skip characters that cannot start a token.
 _STARTS = rf"(?=[\d{EXTRA_DIGITS}zotfsencduiZOTFSENCDUIlL])"
-RUN = re.compile(rf"{_STARTS}{_TOKEN_ALT}(?:(?:{_SEP_NO_NL}{{0,7}}\n?{_SEP_NO_NL}{{0,7}}|){_TOKEN_ALT})*")
+_RUN_BODY = (rf"{_TOKEN_ALT}(?:(?:{_SEP_NO_NL}{{0,7}}\n?{_SEP_NO_NL}{{0,7}}|){_TOKEN_ALT})*")
+RUN = re.compile(_STARTS + _RUN_BODY)
+# Most texts hold no number word: then a run must start at a digit, which the regex
+# engine finds with a fast character-set scan.
+RUN_FROM_DIGIT = re.compile(rf"(?=[\d{EXTRA_DIGITS}])" + _RUN_BODY)
+
+
+def has_number_word(text: str) -> bool:
+    """Cheap over-approximation: does any number word occur as a substring?
+
+    Examples
+    --------
+    >>> has_number_word("call me"), has_number_word("SIETE")
+    (False, True)
+    """
+    low = text.lower()
+    return any(w in low for w in NUMBER_WORDS)
 EMOJI = re.compile(r"[\u2190-\u21ff\u2300-\u23ff\u2500-\u27bf\u2b00-\u2bff\U0001F000-\U0001FAFF\u20e3]")
 
 # Cheap test: could this text hold a digit stream at all?

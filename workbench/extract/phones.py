@@ -9,11 +9,21 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from typing import NamedTuple
 
 import phonenumbers
 
 from .identifier import Identifier
-from .normalise import DIGITISH, EMOJI, RUN, Token, digit_tokens, digit_tokens_in, is_separator_gap
+from .normalise import (
+    EMOJI,
+    RUN,
+    RUN_FROM_DIGIT,
+    Token,
+    digit_tokens,
+    digit_tokens_in,
+    has_number_word,
+    is_separator_gap,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,25 +44,27 @@ _DATE = re.compile(
     r"(?<![\d.\-/])(?:(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"
     r"|(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|[12]\d|3[01])[-/.](?:19|20)?\d\d)(?![\d.\-/]\d)"
 )
-# Text right before a number that makes it a price, an id or a postcode, not a phone.
-_BEFORE_BAD = re.compile(
-    r"(?:[$€£¥]|\busd|\b(?:ad|id|ref|reference|order|post|posting|listing|zip|zipcode|"
-    r"postcode|invoice|tracking|sku|isbn|serial|case|ticket|confirmation|conf|report|item|"
-    r"account|acct|iban|card)\b\s*(?:#|no\.?|num\.?|number|id|code)?)\s*[:#.\-]?\s*$",
-    re.IGNORECASE,
+# Body measurements ("34-24-36", "36DD-26-38") are masked like dates.
+_MEASURE = re.compile(
+    r"(?<![\d\-/])[2-5]\d[A-Za-z]{0,3}\s?[-/]\s?[1-4]\d\s?[-/]\s?[2-5]\d(?!\d)(?!\s?[-/]\s?\d)"
 )
 # ... and right after: units of price, time, age, weight, length.
 _AFTER_BAD = re.compile(
     r"\s*(?:/\s*(?:h|hr|hh|min)|(?:hrs?|hours?|hh|hhr|mins?|minutes?|roses?|usd|dollars?|"
-    r"bucks|donations?|y/o|yrs?|years?|lbs?|kgs?|cm|ft|miles?|%|\$|€))(?![^\W\d_])",
+    r"bucks|donations?|y/o|yrs?|years?|lbs?|kgs?|cm|ft|miles?|%|\$(?!\s*\d)|€(?!\s*\d)))(?![^\W\d_])",
     re.IGNORECASE,
 )
 # A '+' (or a WhatsApp link, which always holds the country code) before the digits.
 _PLUS_BEFORE = re.compile(r"(?:[+\uff0b][\s(\-.]{0,2}|wa\.me/|[?&]phone=)$", re.IGNORECASE)
+_ID_WORDS = frozenset(
+    "ad id ref reference order post posting listing zip zipcode postcode invoice tracking sku "
+    "isbn serial case ticket confirmation conf report item account acct iban card usd".split())
+_ID_SUFFIX = frozenset("no no. num num. number id code".split())
 _VANITY = re.compile(
     r"(?<![\w+])(?:\+?1[\s.\-]?)?\(?[2-9]\d{2}\)?[\s.\-]?"
     r"[A-Z0-9]{3}[\s.\-]?[A-Z0-9]{4}(?!\w)"
 )
+_NON_DIGITS = re.compile(r"\D")
 _LEAD = re.compile(r"(?:[+\uff0b][\s(]?|\()$")
 _RULE_ORDER = ("mixed", "words", "lookalike", "emoji", "fullwidth", "unicode", "digits")
 CONFIDENCE = {"digits": 0.95, "fullwidth": 0.9, "unicode": 0.9, "emoji": 0.9, "words": 0.85,
@@ -114,8 +126,15 @@ def to_e164(digits: str, region: str = "US", plus: bool = False,
         return None
     if plus:
         return _international(digits, region)
-    # Cheap North-American shape check before the (slower) library call.
-    if region in ("US", "CA") and len(digits) == 10 and (digits[0] in "01" or digits[3] in "01"):
+    if region in ("US", "CA") and (len(digits) == 10 or len(digits) == 11 and digits[0] == "1"):
+        # North American numbers: shape check, then build the number directly
+        # (phonenumbers.parse is the slow half of validation).
+        national = digits[-10:]
+        if national[0] in "01" or national[3] in "01":
+            return None
+        number = phonenumbers.PhoneNumber(country_code=1, national_number=int(national))
+        if phonenumbers.is_valid_number(number) and not is_placeholder(national):
+            return "+1" + national
         return None
     value = _valid(digits, region)
     if value is None and digits[0] == "0" and region != "GB":
@@ -168,16 +187,41 @@ def _runs(text: str, tokens: list[Token]) -> list[list[list[Token]]]:
     return runs
 
 
-def _candidates(text: str, groups: list[list[Token]], region: str):
-    """Yield (score, n_digits, i, j, value) for valid numbers over groups i..j."""
+def _bad_before(text: str, start: int) -> bool:
+    """Is the number preceded by a currency sign or an id word ("ad #", "ref", "zip")?"""
+    before = text[max(0, start - 30):start].rstrip(" \t:#.-")
+    if not before:
+        return False
+    if before[-1] in "$€£¥":
+        return True
+    words = before.lower().replace("#", " ").split()
+    if words and words[-1] in _ID_SUFFIX and len(words) > 1:
+        words.pop()
+    return bool(words) and words[-1].strip(".:#-") in _ID_WORDS
+
+
+class _Cand(NamedTuple):
+    """A valid number over groups i..j of a run, offsets relative to the run."""
+
+    score: float
+    total: int
+    i: int
+    j: int
+    value: str
+    first: int
+    last: int
+    short_tail: bool
+    rule: str
+
+
+def _candidates(run: str, groups: list[list[Token]], region: str, plus0: bool, base: int):
+    """Yield every valid number over groups i..j (context outside the run not checked)."""
     digits = ["".join(t.digits for t in g) for g in groups]
     n = len(groups)
     for i in range(n):
-        start = groups[i][0].start
-        before = text[max(0, start - 30):start]
-        if _BEFORE_BAD.search(before):
-            continue
-        plus = _PLUS_BEFORE.search(before) is not None
+        first = groups[i][0].start
+        lead = run[max(0, first - 3):first]
+        plus = (plus0 and first == 0) or "+" in lead or "\uff0b" in lead
         total = 0
         for j in range(i, n):
             total += len(digits[j])
@@ -185,58 +229,70 @@ def _candidates(text: str, groups: list[list[Token]], region: str):
                 break
             if total < MIN_DIGITS - (2 if plus else 0):
                 continue
-            number = "".join(digits[i:j + 1])
-            end = groups[j][-1].end
-            # A short last group followed by a unit is a price or an age, not a line number.
-            if len(digits[j]) <= 3 and _AFTER_BAD.match(text, end, end + 16):
-                continue
             bare_cc = j > i and digits[i] in BARE_COUNTRY_CODES
-            value = to_e164(number, region, plus=plus, bare_cc=bare_cc)
+            value = to_e164("".join(digits[i:j + 1]), region, plus=plus, bare_cc=bare_cc)
             if value is None:
                 continue
             sizes = tuple(len(d) for d in digits[i:j + 1])
             typical = sizes in TYPICAL_GROUPS
             # An odd grouping inside a longer run ("3.14159 2.71828") is a coincidence;
             # odd but even spacing ("71 34 82 01 93") or a run of its own is a choice.
-            if not typical and len(set(sizes[1:])) > 1 and not (i == 0 and j == n - 1):
+            if not typical and len(set(sizes[1:])) > 1 and not (
+                    i == 0 and j == n - 1 and sizes[-1] >= 2):
                 continue
-            plain = all(t.kind == "d" for g in groups[i:j + 1] for t in g)
+            toks = [t for g in groups[i:j + 1] for t in g]
+            plain = all(t.kind == "d" for t in toks)
             score = (2.0 if plain and typical else 0.0) + (1.0 if plus else 0.0)
-            yield score, total, i, j, value
+            last = toks[-1].end
+            yield _Cand(score, total, base + i, base + j, value, first, last, len(digits[j]) <= 3,
+                        _rule(toks, run[first:last]))
 
 
-def _pick(text: str, groups: list[list[Token]], region: str) -> list[Identifier]:
-    """The best non-overlapping valid numbers of one run of digit groups."""
-    picked: list[Identifier] = []
-    if sum(len(t.digits) for g in groups for t in g) < MIN_DIGITS - 2:
-        return picked
-    cands = sorted(_candidates(text, groups, region), key=lambda c: (-c[0], -c[1], c[2]))
-    used: list[tuple[int, int]] = []
-    for _score, _n, i, j, value in cands:
-        if any(i <= b and a <= j for a, b in used):
-            continue
-        used.append((i, j))
-        toks = [t for g in groups[i:j + 1] for t in g]
-        start, end = toks[0].start, toks[-1].end
-        m = _LEAD.search(text, max(0, start - 3), start)
-        start -= len(m.group()) if m else 0
-        if text[end:end + 1] == ")" and "(" in text[start:end]:
-            end += 1
-        raw = text[start:end]
-        rule = _rule(toks, raw)
-        picked.append(Identifier("phone", value, raw, start, end, rule, CONFIDENCE[rule]))
-    return picked
+# Ads repeat, and so do the ways a number is written: the candidates of a run depend
+# only on its own text, so they are cached across texts (cleared when it grows large).
+_RUN_CACHE: dict[tuple[str, bool, str], tuple[_Cand, ...]] = {}
+_RUN_CACHE_MAX = 200_000
 
 
-def _scan_run(text: str, start: int, end: int, region: str) -> list[Identifier]:
-    tokens = digit_tokens_in(text, start, end)
-    masked = [(m.start(), m.end()) for m in _DATE.finditer(text, start, end)]
+def _run_candidates(run: str, plus0: bool, region: str) -> tuple[_Cand, ...]:
+    tokens = digit_tokens_in(run, 0, len(run))
+    masked = [(m.start(), m.end()) for m in _DATE.finditer(run)]
+    masked += [(m.start(), m.end()) for m in _MEASURE.finditer(run)]
     if masked:
         tokens = [t for t in tokens if not any(s <= t.start < e for s, e in masked)]
-    found: list[Identifier] = []
-    for groups in _runs(text, tokens):
-        found += _pick(text, groups, region)
-    return found
+    cands: list[_Cand] = []
+    base = 0
+    for groups in _runs(run, tokens):
+        if sum(len(t.digits) for g in groups for t in g) >= MIN_DIGITS - 2:
+            cands += _candidates(run, groups, region, plus0, base)
+        base += len(groups)
+    return tuple(sorted(cands, key=lambda c: (-c.score, -c.total, c.i)))
+
+
+def _select(text: str, start: int, cands: tuple[_Cand, ...]) -> list[Identifier]:
+    """Best non-overlapping candidates that survive the context around them."""
+    picked: list[Identifier] = []
+    used: list[tuple[int, int]] = []
+    bad: dict[int, bool] = {}
+    for c in cands:
+        if any(c.i <= b and a <= c.j for a, b in used):
+            continue
+        first, end = start + c.first, start + c.last
+        if c.i not in bad:
+            bad[c.i] = _bad_before(text, first)
+        if bad[c.i]:
+            continue
+        # A short last group followed by a unit is a price or an age, not a line number.
+        if c.short_tail and _AFTER_BAD.match(text, end, end + 16):
+            continue
+        used.append((c.i, c.j))
+        m = _LEAD.search(text, max(0, first - 3), first)
+        first -= len(m.group()) if m else 0
+        if text[end:end + 1] == ")" and "(" in text[first:end]:
+            end += 1
+        picked.append(Identifier("phone", c.value, text[first:end], first, end, c.rule,
+                                 CONFIDENCE[c.rule]))
+    return picked
 
 
 def find_phones(text: str, region: str = "US") -> list[Identifier]:
@@ -262,26 +318,23 @@ def find_phones(text: str, region: str = "US") -> list[Identifier]:
     []
     """
     found: list[Identifier] = []
-    if not DIGITISH.search(text):
-        return found
-    # Ads repeat: a run seen before in the same context gives the same numbers.
-    seen: dict[tuple[str, int], list[Identifier]] = {}
-    for run in RUN.finditer(text):
+    runs = RUN if has_number_word(text) else RUN_FROM_DIGIT
+    for run in runs.finditer(text):
         start, end = run.span()
         if end - start < MIN_DIGITS - 2:
             continue
         if end - start > MAX_RUN_CHARS:
             logger.debug("skipped a %d-character digit run at %d", end - start, start)
             continue
-        lo = max(0, start - 30)
-        key = (text[lo:end + 16], start - lo)
-        relative = seen.get(key)
-        if relative is None:
-            relative = seen[key] = [
-                Identifier(p.kind, p.value, p.raw, p.start - start, p.end - start, p.rule, p.confidence)
-                for p in _scan_run(text, start, end, region)]
-        found += [Identifier(p.kind, p.value, p.raw, p.start + start, p.end + start, p.rule,
-                             p.confidence) for p in relative]
+        plus0 = _PLUS_BEFORE.search(text, max(0, start - 12), start) is not None
+        key = (text[start:end], plus0, region)
+        cands = _RUN_CACHE.get(key)
+        if cands is None:
+            if len(_RUN_CACHE) >= _RUN_CACHE_MAX:
+                _RUN_CACHE.clear()
+            cands = _RUN_CACHE[key] = _run_candidates(key[0], plus0, region)
+        if cands:
+            found += _select(text, start, cands)
     covered = [(p.start, p.end) for p in found]
     for m in _VANITY.finditer(text):
         letters = [c for c in m.group() if c.isalpha()]
@@ -289,7 +342,7 @@ def find_phones(text: str, region: str = "US") -> list[Identifier]:
             continue
         if any(m.start() < e and s < m.end() for s, e in covered):
             continue
-        digits = re.sub(r"\D", "", phonenumbers.convert_alpha_characters_in_number(m.group()))
+        digits = _NON_DIGITS.sub("", phonenumbers.convert_alpha_characters_in_number(m.group()))
         value = to_e164(digits, region)
         if value:
             found.append(Identifier("phone", value, m.group(), m.start(), m.end(), "vanity",

@@ -20,9 +20,18 @@ from .index import HammingIndex
 logger = logging.getLogger(__name__)
 
 PHASH_RADIUS = 8
-"""Default pHash radius (bits of 64): chosen from ``benchmarks/bench_photos.py``."""
+"""Default pHash radius (bits of 64), from ``benchmarks/bench_photos.py`` (200 synthetic
+photos x 14 repost transforms): at 8 bits resize, JPEG q30-q90, contrast, watermark
+match >= 0.995, brightness +25% 0.97, crop 5% 0.95, resize+JPEG+crop 0.945, with no false
+match in 597,000 pairs of different images (the first appear at 16). Not larger because
+chance pairs grow fast with n: among 1M random hashes ~140 pairs fall within 8 bits by
+chance, ~5,000 within 10 and ~114,000 within 12, and connected groups chain on them.
+Crop 10% (0.57), rotation 2-5 degrees (0.43), a 5% border (0.07) and mirroring (0) are
+not reliably matched by pHash at any safe radius."""
 PDQ_RADIUS = 31
-"""Default PDQ radius (bits of 256): Meta's recommended match threshold."""
+"""Default PDQ radius (bits of 256), Meta's published match threshold. Measured: resize,
+JPEG, brightness, contrast, watermark >= 0.99 with no false match; PDQ is weaker than
+pHash on crops (5%: 0.16) and fails rotation, border and mirror."""
 
 GROUP_COLUMNS = (
     "group_id", "hash", "n_accounts", "n_photos", "n_hashes", "n_cities", "spread_bits",

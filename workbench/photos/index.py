@@ -194,12 +194,11 @@ class HammingIndex:
         return len(self.inverse)
 
     def _tables_for(self, radius: int) -> list[_BandTable]:
-        plan = plan_bands(len(self.unique), self.n_words, radius)
-        key = hash(plan)
-        if key not in self._tables:
+        if radius not in self._tables:
+            plan = plan_bands(len(self.unique), self.n_words, radius)
             logger.debug("planned %d bands for radius %d: %s", len(plan), radius, plan)
-            self._tables[key] = [_BandTable(b, self.unique, self.max_bucket) for b in plan]
-        return self._tables[key]
+            self._tables[radius] = [_BandTable(b, self.unique, self.max_bucket) for b in plan]
+        return self._tables[radius]
 
     @property
     def hubs(self) -> pd.DataFrame:
@@ -220,15 +219,24 @@ class HammingIndex:
         for b, table in enumerate(tables):
             per_query = len(table.flips) * max(1.0, n_unique / 2.0**table.band.width)
             chunk = int(max(1, min(len(queries), _CHUNK_ROWS // per_query)))
+            n_flips = len(table.flips)
             for start in range(0, len(queries), chunk):  # bounded: memory chunks
-                q_words = queries[start:start + chunk]
-                keys = (table.band.keys(q_words)[:, None] ^ table.flips[None, :]).ravel()
-                hit, lo, cnt = table.lookup(keys)
+                q_keys = table.band.keys(queries[start:start + chunk])
+                keys = q_keys[:, None] ^ table.flips[None, :]
+                if self_join:
+                    # A pair apart in this band is reachable from both ends: probe upwards only.
+                    upward = keys > q_keys[:, None]
+                    upward[:, 0] = True  # flips[0] == 0: the query's own bucket
+                    probe = np.flatnonzero(upward)
+                    keys = keys.ravel()[probe]
+                hit, lo, cnt = table.lookup(keys.ravel())
                 cnt[cnt > self.max_bucket] = 0
-                qi = np.repeat(hit // len(table.flips) + start, cnt)
+                source = probe[hit] if self_join else hit
+                qi = np.repeat(source // n_flips + start, cnt)
                 uj = table.order[_ranges_to_positions(lo, cnt)]
                 if self_join:
-                    keep = qi < uj
+                    # Inside its own bucket each pair is seen from both members: keep one.
+                    keep = (np.repeat(source % n_flips, cnt) != 0) | (qi < uj)
                     qi, uj = qi[keep], uj[keep]
                 diff = queries[qi] ^ self.unique[uj]
                 dist = np.bitwise_count(diff).sum(axis=1, dtype=np.int32)
@@ -238,7 +246,10 @@ class HammingIndex:
                 seen = np.zeros(len(qi), dtype=bool)
                 for earlier in tables[:b]:
                     near = np.bitwise_count(earlier.band.keys(diff)) <= earlier.band.radius
-                    near &= earlier.bucket_size(earlier.band.keys(self.unique[uj])) <= self.max_bucket
+                    target = earlier.band.keys(self.unique[uj])
+                    if self_join:  # it was probed from the smaller key into the larger key's bucket
+                        target = np.maximum(target, earlier.band.keys(queries[qi]))
+                    near &= earlier.bucket_size(target) <= self.max_bucket
                     seen |= near
                 out_q.append(qi[~seen]), out_u.append(uj[~seen]), out_d.append(dist[~seen])
         if not out_q:
@@ -250,7 +261,7 @@ class HammingIndex:
         """Pairs of distinct hashes (ids into ``self.unique``) within ``radius``, u < v."""
         radius = self.radius if radius is None else int(radius)
         u, v, d = self._search(self.unique, radius, self_join=True)
-        return pd.DataFrame({"u": u, "v": v, "distance": d})
+        return pd.DataFrame({"u": np.minimum(u, v), "v": np.maximum(u, v), "distance": d})
 
     def _expanded_members(self, ids: np.ndarray, capped: bool) -> tuple[np.ndarray, np.ndarray]:
         counts = self.counts[ids]
@@ -282,9 +293,11 @@ class HammingIndex:
         d = np.repeat(near["distance"].to_numpy(), cu * cv)
         frames.append(pd.DataFrame({"i": i, "j": j, "distance": d}))
         out = pd.concat(frames, ignore_index=True)
-        lo, hi = np.minimum(out["i"], out["j"]), np.maximum(out["i"], out["j"])
-        out = pd.DataFrame({"i": lo, "j": hi, "distance": out["distance"].astype(np.int32)})
-        return out.sort_values(["i", "j"], ignore_index=True)
+        i, j = out["i"].to_numpy(), out["j"].to_numpy()
+        lo, hi = np.minimum(i, j), np.maximum(i, j)
+        order = np.lexsort((hi, lo))
+        return pd.DataFrame({"i": lo[order], "j": hi[order],
+                             "distance": out["distance"].to_numpy(dtype=np.int32)[order]})
 
     def _copy_pairs(self) -> pd.DataFrame:
         """Distance-0 pairs among copies of one hash; a star from the first copy past max_copies."""
@@ -319,5 +332,6 @@ class HammingIndex:
         queries = np.asarray(hashes, dtype=np.uint64).reshape(-1, self.n_words)
         q, u, d = self._search(queries, radius, self_join=False)
         k, pos = self._expanded_members(u, capped=False)
-        out = pd.DataFrame({"query_idx": q[k], "index_idx": pos, "distance": d[k]})
-        return out.sort_values(["query_idx", "distance", "index_idx"], ignore_index=True)
+        q, d = q[k], d[k]
+        order = np.lexsort((pos, d, q))
+        return pd.DataFrame({"query_idx": q[order], "index_idx": pos[order], "distance": d[order]})

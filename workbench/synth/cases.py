@@ -84,7 +84,8 @@ def build_cases(
         pdq = ";".join(pdq_hex(rng, photo_ids, seed)) if rng.random() < 0.5 else ""
         sample_rows = before[np.argsort(d.t[before])] if len(before) else mine
         sample = texts_by_row[int(sample_rows[0])].replace("\n", " ")
-        cities = sorted({V.CITIES[c][0] for c in d.city[mine].tolist()})
+        seen, counts = np.unique(d.city[before if len(before) else mine], return_counts=True)
+        cities = [V.CITIES[c][0] for c in seen[np.argsort(-counts, kind="stable")].tolist()]
         who = "one woman" if len(alias) == 1 else f"{len(alias)} women"
         notes = f"Subject believed to run {who} across {', '.join(cities[:6])}. "
         if note_phone:
