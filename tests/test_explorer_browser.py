@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -65,6 +66,17 @@ def _wait_ready(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise RuntimeError(f"JupyterLab did not answer {url} within {timeout}s")
 
 
+def _start_kernel(server: str, token: str) -> None:
+    """Start the notebook's session before the page opens, so the page attaches to one kernel
+    (a kernel started by the page itself can be replaced while the first cells are sent)."""
+    headers = {"Authorization": f"token {token}", "Content-Type": "application/json"}
+    body = json.dumps({"path": "explorer.ipynb", "name": "explorer.ipynb", "type": "notebook",
+                       "kernel": {"name": "python3"}}).encode()
+    request = urllib.request.Request(f"{server}/api/sessions", data=body, headers=headers, method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert json.loads(response.read())["kernel"]["id"]
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab server on a free localhost port, token-protected, announcements off."""
@@ -77,9 +89,6 @@ def lab(tmp_path_factory):
     root.mkdir()
     (config / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
-    tracker = base / "settings" / "@jupyterlab" / "notebook-extension"
-    tracker.mkdir(parents=True)  # start the notebook's kernel without asking
-    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"autoStartDefaultKernel": True}))
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_markdown_cell("# Explorer browser test"),
                       nbformat.v4.new_code_cell(SETUP), nbformat.v4.new_code_cell(SHOW)]
@@ -96,6 +105,7 @@ def lab(tmp_path_factory):
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
     try:
         _wait_ready(f"http://127.0.0.1:{port}/api/status?token={token}", proc)
+        _start_kernel(f"http://127.0.0.1:{port}", token)
         yield {"url": f"http://127.0.0.1:{port}/lab/tree/explorer.ipynb?token={token}", "root": root,
                "log": base / "lab.log"}
     finally:
@@ -138,10 +148,16 @@ def test_explorer_in_jupyterlab(lab):
             dialog = page.locator(".jp-Dialog .jp-mod-accept")
             if dialog.count():  # a kernel prompt despite autoStartDefaultKernel: accept the preferred kernel
                 dialog.first.click()
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+            cells = page.locator(".jp-Notebook .jp-CodeCell")
+            expect(page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first).to_be_visible(timeout=60_000)
+            for i in range(cells.count()):  # run each cell as an analyst would: Shift+Enter, wait for its result
+                prompt = cells.nth(i).locator(".jp-InputPrompt")
+                cells.nth(i).locator(".jp-InputArea-editor").click()
+                page.keyboard.press("Shift+Enter")
+                expect(prompt).to_have_text(re.compile(r"\[(\*|\d+)\]"), timeout=15_000)
+                expect(prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=150_000)
             explorer = page.locator(".wb-explorer")
-            explorer.wait_for(timeout=150_000)
+            explorer.wait_for(timeout=30_000)
             trend_map, net = page.locator(".wb-map"), page.locator(".wb-network")
             expect(trend_map.locator(".js-plotly-plot canvas").first).to_be_attached(timeout=30_000)
             expect(net.locator(".js-plotly-plot")).to_be_attached(timeout=30_000)

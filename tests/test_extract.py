@@ -495,3 +495,10 @@ def test_extract_frame_missing_columns_and_empty():
     assert tuple(table.columns) == IDENTIFIER_COLUMNS and len(table) == 0
     table = extract_frame(pd.DataFrame({"account_id": [7], "text": ["713-482-0193"]}, index=[5]))
     assert table.account_id.tolist() == [7] and table.start.tolist() == [0]
+
+
+@pytest.mark.parametrize("text", ["or whatsapp SS 6122 196O (text only)", "whatsapp seis uno dos", "telegram siete"])
+def test_spelled_number_after_platform_is_not_a_handle(text):
+    from workbench.extract import extract_identifiers
+
+    assert not [i for i in extract_identifiers(text) if i.kind == "handle"]

@@ -91,7 +91,9 @@ def test_planner_keeps_pigeonhole_on_large_collections():
         np.asarray(index.unique[index.inverse, 0]), 8)
 
 
-def test_query_matches_brute_force():
+@pytest.mark.parametrize("scan_pairs", [0, 1 << 30])  # banded probing, then the direct scan
+def test_query_matches_brute_force(scan_pairs, monkeypatch):
+    monkeypatch.setattr("workbench.photos.index._SCAN_PAIRS", scan_pairs)
     hashes = clustered_hashes(50, 800, 8, words=1, seed=1)
     queries = np.concatenate([hashes[:20], clustered_hashes(5, 5, 0, words=1, seed=99)])
     found = HammingIndex(hashes, 6).query(queries)

@@ -31,7 +31,10 @@ class LinkConfig:
         judged by other evidence) / (its accounts) is above this: its accounts are unrelated
     hub_max_share : identifiers on more than this share of all accounts are always hubs
     photo_radius : Hamming radius (bits of 64) for the same photo re-uploaded
-    text_threshold : MinHash similarity above which two ads share a template
+    text_threshold : MinHash similarity above which two ads count as related when
+        judging hubs
+    text_merge_threshold : similarity at which a pair of ads is weak evidence that can
+        merge two groups (pairs between the two thresholds are kept, marked unused)
     weak_min_support : distinct pieces of weak evidence (photos, similar ad pairs) needed
         between two groups before they merge
     small_group : groups of at most this many accounts may join the one group their weak
@@ -43,6 +46,7 @@ class LinkConfig:
     hub_max_share: float = 0.05
     photo_radius: int = 8
     text_threshold: float = 0.3
+    text_merge_threshold: float = 0.45
     text_num_perm: int = 64
     text_bands: int = 32
     text_max_bucket: int = 500
@@ -223,7 +227,10 @@ def link_accounts(accounts: pd.DataFrame, identifiers: pd.DataFrame, config: Lin
         weak.append(pd.DataFrame({"a": index.get_indexer(text_pairs["src"]), "b": index.get_indexer(text_pairs["dst"]),
                                   "kind": "text", "value": sim.astype(str), "weight": sim}))
     weak_edges = pd.concat(weak, ignore_index=True)
-    labels, accepted = _merge_weak(labels, weak_edges, config)
+    strong_enough = (weak_edges["kind"] == "image").to_numpy() | (weak_edges["weight"].to_numpy() >= config.text_merge_threshold)
+    labels, accepted_strong = _merge_weak(labels, weak_edges[strong_enough], config)
+    accepted = np.zeros(len(weak_edges), dtype=bool)
+    accepted[np.flatnonzero(strong_enough)] = accepted_strong
     weak_links = pd.DataFrame({"src": ids[weak_edges["a"].to_numpy()], "dst": ids[weak_edges["b"].to_numpy()],
                                "kind": weak_edges["kind"].to_numpy(), "value": weak_edges["value"].to_numpy(),
                                "weight": weak_edges["weight"].to_numpy(), "used": accepted})

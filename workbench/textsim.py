@@ -255,7 +255,7 @@ def lsh_pairs(
     if bands * rows > num_perm:
         raise ValueError(f"bands * rows = {bands * rows} exceeds num_perm = {num_perm}")
     live = np.flatnonzero(~(signatures == EMPTY).all(axis=1))
-    found_i, found_j, hubs = [], [], []
+    code, hubs = np.zeros(0, dtype=np.int64), []
     for band in range(bands):  # bounded by the number of bands
         block = signatures[live, band * rows:(band + 1) * rows].astype(np.uint64)
         key = np.full(len(live), np.uint64(band), dtype=np.uint64)
@@ -272,10 +272,8 @@ def lsh_pairs(
         take = np.repeat(start[keep], size[keep]) + np.arange(size[keep].sum()) - np.repeat(
             np.cumsum(size[keep]) - size[keep], size[keep])
         i, j = pairs_within_groups(live[order[take]], size[keep])
-        found_i.append(np.minimum(i, j)), found_j.append(np.maximum(i, j))
-    i = np.concatenate(found_i) if found_i else np.zeros(0, dtype=np.int64)
-    j = np.concatenate(found_j) if found_j else np.zeros(0, dtype=np.int64)
-    code = np.unique(i.astype(np.int64) * n + j)
+        # Merge band by band: similar texts share most bands, so memory stays near the answer.
+        code = np.union1d(code, np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j))
     hub_table = pd.DataFrame(hubs, columns=["band", "size", "members"])
     if len(hub_table):
         logger.info("LSH: %d hub buckets over %d texts not expanded", len(hub_table), n)

@@ -98,6 +98,11 @@ def handle_value(platform: str | None, name: str) -> tuple[str, str] | None:
     return ("handle", f"{plat}:{name}" if plat else name)
 
 
+# A "name" after "whatsapp"/"telegram" that is really the start of a spelled-out number.
+_NUMBERISH = re.compile(r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|cero|uno|dos|tres|cuatro|"
+                        r"cinco|seis|siete|ocho|nueve|[0-9olisbz])+", re.IGNORECASE)
+
+
 def find_handles(text: str) -> list[Identifier]:
     """Handles and payment names written after a platform keyword or in a profile URL.
 
@@ -121,7 +126,7 @@ def find_handles(text: str) -> list[Identifier]:
             if word.lower() in _RISKY and not explicit and name.isupper():
                 continue  # "BEST OF HOUSTON": capitals all round, not a handle
             hv = handle_value(word, name)
-            if hv is None:
+            if hv is None or _NUMBERISH.fullmatch(name):
                 continue
             rule = "platform" if explicit else "keyword"
             found.append(Identifier(hv[0], hv[1], m.group(), m.start(), m.end(), rule,

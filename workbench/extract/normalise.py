@@ -69,7 +69,8 @@ _RUN_BODY = (rf"{_TOKEN_ALT}(?:(?:{_SEP_NO_NL}{{0,7}}\n?{_SEP_NO_NL}{{0,7}}|){_T
 RUN = re.compile(_STARTS + _RUN_BODY)
 # Most texts hold no number word: then a run must start at a digit, which the regex
 # engine finds with a fast character-set scan.
-RUN_FROM_DIGIT = re.compile(rf"(?=[\d{EXTRA_DIGITS}])" + _RUN_BODY)
+# (Starting with a plain character class lets the regex engine skip ahead fast.)
+RUN_FROM_DIGIT = re.compile(rf"{_DIGIT_CLASS}(?:\ufe0f?\u20e3)?" + _RUN_BODY[len(_TOKEN_ALT):])
 
 
 def has_number_word(text: str) -> bool:

@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 _DENSE_MAX_WIDTH = 24  # a band this narrow gets a direct offsets table (<= 64 MiB)
 _CHUNK_ROWS = 1 << 22  # candidate rows materialised at once: bounds memory to ~100s of MiB
 _MAX_VARIANTS = 20_000
+_SCAN_PAIRS = 1 << 18  # query x index sizes up to this are scanned directly (measured faster)
 
 
 @dataclass(frozen=True)
@@ -213,9 +214,14 @@ class HammingIndex:
 
     def _search(self, queries: np.ndarray, radius: int, self_join: bool):
         """Distinct-hash level matches: (query row, distinct-hash id, distance)."""
+        n_unique = len(self.unique)
+        if not self_join and len(queries) * n_unique <= _SCAN_PAIRS:
+            # A handful of queries: one vectorised scan beats probing the bands.
+            dist = np.bitwise_count(queries[:, None, :] ^ self.unique[None, :, :]).sum(axis=2, dtype=np.int32)
+            qi, uj = np.nonzero(dist <= radius)
+            return qi, uj, dist[qi, uj]
         tables = self._tables_for(radius)
         out_q, out_u, out_d = [], [], []
-        n_unique = len(self.unique)
         for b, table in enumerate(tables):
             per_query = len(table.flips) * max(1.0, n_unique / 2.0**table.band.width)
             chunk = int(max(1, min(len(queries), _CHUNK_ROWS // per_query)))
