@@ -55,6 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="CSV to write (rows already in it are skipped by sha256)")
     p.add_argument("--workers", type=int, default=2)
 
+    p = sub.add_parser("package", help="write a case package (report, tables, manifest) for one entity or case")
+    p.add_argument("--run", required=True, help="the --out folder of a finished `workbench run`")
+    p.add_argument("--accounts", required=True, help="the accounts file that run used")
+    p.add_argument("--map", action="append", default=[], metavar="THEIR=OURS")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--entity", help="entity_id from entity_summary.csv")
+    which.add_argument("--case", help="case_id from leads.csv")
+    p.add_argument("--out", required=True)
+    p.add_argument("--review", default=None, help="review.sqlite whose decisions go into the package")
+    p.add_argument("--pseudonymise", default=None, metavar="KEY", help="replace identifiers with keyed hashes for sharing")
+
     p = sub.add_parser("demo", help="generate a synthetic world, run the pipeline on it, and say what it found")
     p.add_argument("--out", default="out")
     p.add_argument("--accounts", type=int, default=3000)
@@ -83,6 +94,7 @@ def _summarise(result, out: Path, started: float) -> None:
     print(f"  trend clusters         {int(result.clusters['cluster'].max()) + 1 if len(result.clusters) else 0}")
     print(f"  leads to known cases   {len(result.leads):,}")
     print(f"  input warnings         {len(result.warnings):,}")
+    print("  seconds per step       " + ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items()))
     if len(es):
         top = es.iloc[0]
         print(f"\nTop entity for review: {top['entity_id']} ({top['n_accounts']} accounts, {top['n_cities']} cities)")
@@ -158,6 +170,18 @@ def _dispatch(args) -> int:
 
         executed = run_notebook(args.name, args.param, Path(args.out))
         print(f"executed notebook: {executed}")
+        return 0
+    if args.command == "package":
+        from .io import load_accounts, parse_mapping  # noqa: PLC0415
+        from .package import select, write_package  # noqa: PLC0415
+
+        accounts = load_accounts(args.accounts, parse_mapping(args.map))
+        selection = select(Path(args.run), accounts, entity=args.entity, case=args.case)
+        review = Path(args.review) if args.review else Path(args.run) / "review.sqlite"
+        folder = write_package(selection, Path(args.out), review_path=review,
+                               parameters={"run": str(args.run), "entity": args.entity, "case": args.case},
+                               pseudonymise_key=args.pseudonymise)
+        print(f"case package for {selection.subject}: {len(selection.accounts)} accounts -> {folder.resolve()}")
         return 0
     if args.command == "hash-images":
         import pandas as pd  # noqa: PLC0415

@@ -105,3 +105,39 @@ def lead_scores(leads: pd.DataFrame, truth: pd.DataFrame, cases: pd.DataFrame | 
 def format_scores(scores: dict[str, float]) -> str:
     """One line for the terminal: ``precision 0.991  recall 0.975 ...``."""
     return "  ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in scores.items())
+
+
+def queue_scores(entity_summary: pd.DataFrame, entities: pd.DataFrame, truth: pd.DataFrame,
+                 ks: tuple[int, ...] = (50, 200)) -> dict[str, float]:
+    """How well the risk ranking puts truly operated entities first.
+
+    An entity counts as truly operated when most of its accounts belong to one true
+    operator (role ``operator``) or to an operator with a known case. Reports precision
+    at each k for the risk order and for a size-only order, and the ranks of the
+    entities that hold case-linked accounts.
+    """
+    joined = entities.merge(truth[["account_id", "operator_id", "case_id"] + (["role"] if "role" in truth else [])],
+                            on="account_id")
+    joined["case_id"] = joined["case_id"].fillna("").astype(str)
+    majority = joined.groupby(["entity_id", "operator_id"]).size().rename("n").reset_index()
+    majority = majority.sort_values(["entity_id", "n"], ascending=[True, False]).drop_duplicates("entity_id")
+    role = truth.drop_duplicates("operator_id").set_index("operator_id")
+    is_op = majority["operator_id"].map(role["role"] == "operator") if "role" in role else majority["operator_id"].str.startswith("op")
+    has_case = joined.groupby("entity_id")["case_id"].agg(lambda c: (c != "").any())
+    operated = pd.Series(is_op.to_numpy(dtype=bool), index=majority["entity_id"]) | has_case.reindex(majority["entity_id"]).to_numpy()
+    ranked = entity_summary["entity_id"]
+    by_size = entity_summary.sort_values(["n_accounts", "entity_id"], ascending=[False, True])["entity_id"]
+    out: dict[str, float] = {}
+    for k in ks:
+        out[f"p@{k}_risk"] = float(operated.reindex(ranked.head(k)).fillna(False).mean())
+        out[f"p@{k}_size"] = float(operated.reindex(by_size.head(k)).fillna(False).mean())
+    case_entities = has_case[has_case].index
+    ranks = pd.Series(np.arange(1, len(ranked) + 1), index=ranked.to_numpy())
+    case_ranks = ranks.reindex(case_entities).dropna()
+    size_ranks = pd.Series(np.arange(1, len(by_size) + 1), index=by_size.to_numpy()).reindex(case_entities).dropna()
+    out["case_entities"] = int(len(case_entities))
+    out["case_rank_median_risk"] = float(case_ranks.median()) if len(case_ranks) else float("nan")
+    out["case_rank_worst_risk"] = float(case_ranks.max()) if len(case_ranks) else float("nan")
+    out["case_rank_median_size"] = float(size_ranks.median()) if len(size_ranks) else float("nan")
+    out["case_rank_worst_size"] = float(size_ranks.max()) if len(size_ranks) else float("nan")
+    return out

@@ -74,6 +74,21 @@ def _term_pattern(terms: list[str]) -> str:
     return r"(?<![a-z])(?:" + "|".join(re.escape(w) for w in words) + r")(?![a-z])"
 
 
+def city_key(accounts: pd.DataFrame) -> pd.Series:
+    """One key per place, so "New Orleans", "New Orleans LA" and "nola" count once.
+
+    With coordinates, the key is a one-degree grid cell (about 100 km); without, the lower-cased name
+    without a trailing state or province code.
+    """
+    name = accounts["city"].fillna("").astype(str).str.lower().str.strip()
+    name = name.str.replace(r"[,\s]+[a-z]{2}$", "", regex=True).str.replace(r"[^a-z ]", "", regex=True).str.strip()
+    if "lat" in accounts and "lon" in accounts:
+        lat, lon = pd.to_numeric(accounts["lat"], errors="coerce"), pd.to_numeric(accounts["lon"], errors="coerce")
+        grid = lat.round().astype("Int64").astype(str) + "/" + lon.round().astype("Int64").astype(str)
+        name = grid.where(lat.notna() & lon.notna(), name)
+    return name.where(name != "", pd.NA)
+
+
 def account_flags(accounts: pd.DataFrame, config: RiskConfig) -> pd.DataFrame:
     """Per account: which wording lexicons fire (bool columns)."""
     text = normalise_for_terms(accounts.get("title", pd.Series("", index=accounts.index)).fillna("") + " "
@@ -96,7 +111,7 @@ def entity_indicators(accounts: pd.DataFrame, entities: pd.DataFrame, identifier
     """``entity_summary.csv``: one row per entity with more than one account (or a lead),
     with its size, span, one column per indicator value, ``risk_score`` and ``risk_reasons``."""
     config = config or RiskConfig.load()
-    acc = accounts[["account_id", "city", "posted_at"]].merge(entities, on="account_id")
+    acc = accounts[["account_id", "posted_at"]].assign(city=city_key(accounts).to_numpy()).merge(entities, on="account_id")
     flags = account_flags(accounts, config)
     acc = acc.merge(flags, on="account_id")
     g = acc.groupby("entity_id")

@@ -87,9 +87,11 @@ def _photo_hits(watch: pd.DataFrame, accounts: pd.DataFrame, config: WatchConfig
     hits = pd.DataFrame({"case_id": case_photos["case_id"].to_numpy()[q],
                          "case_kind": case_photos["case_kind"].to_numpy()[q],
                          "account_id": acc_photos["account_id"].to_numpy()[i], "distance": d})
+    hits = hits.sort_values(["case_id", "account_id", "distance"]).drop_duplicates(["case_id", "account_id"])
     hits["score"] = 0.97 - 0.025 * hits["distance"]
     what = np.where(hits["case_kind"] == "missing", "same photo as missing-child case ", "same photo as case ")
-    hits["reason"] = what + hits["case_id"] + ", " + hits["distance"].astype(str) + " bits apart"
+    hits["reason"] = (what + hits["case_id"] + ", " + hits["distance"].astype(str)
+                      + np.where(hits["distance"] == 1, " bit apart", " bits apart"))
     hits["signal"] = "photo"
     return hits[["case_id", "account_id", "score", "signal", "reason"]]
 
@@ -122,6 +124,7 @@ def _entity_hits(direct: pd.DataFrame, entities: pd.DataFrame, config: WatchConf
     per_entity = best.drop_duplicates(["case_id", "entity_id"])
     mates = per_entity.merge(entities.rename(columns={"account_id": "mate"}), on="entity_id")
     mates = mates[mates["mate"] != mates["account_id"]]
+    mates = mates.sort_values("score", ascending=False).drop_duplicates(["case_id", "mate"])
     out = pd.DataFrame({"case_id": mates["case_id"], "account_id": mates["mate"],
                         "score": mates["score"] * config.entity_factor, "signal": "entity"})
     out["reason"] = ("same entity as account " + mates["account_id"] + ", which matched: "

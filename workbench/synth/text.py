@@ -113,7 +113,8 @@ def make_template(
     rate = _RATE_LINES[rng.integers(len(_RATE_LINES))]
     contact = _CONTACT_LINES[rng.integers(len(_CONTACT_LINES))]
     closer = V.CLOSERS[rng.integers(len(V.CLOSERS))] + (" {emoji}" if closer_emoji else "")
-    return [head, *body, extra, rate, contact, closer]
+    agency = [V.AGENCY[rng.integers(len(V.AGENCY))]] if rng.random() < 0.3 else []
+    return [head, *body, *agency, extra, rate, contact, closer]
 
 
 def similar_template(rng: np.random.Generator, lines: list[str], pool: list[str]) -> list[str]:

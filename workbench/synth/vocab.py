@@ -427,6 +427,18 @@ EXTRA = (
     "Treat yourself.",
     "Best in the city.",
 )
+# Third-person or agency wording (a risk indicator), some of it spelled to dodge filters.
+AGENCY = (
+    "Ask for her by name.",
+    "Two girls available tonight.",
+    "2 g1rls available, ask about my friend.",
+    "New girls every week.",
+    "Text for her rates.",
+    "She is available now, book her early.",
+    "A.s.k f.o.r h.e.r when you call.",
+    "Our girls are waiting.",
+    "Booking for my girls only.",
+)
 CLOSERS = (
     "xoxo",
     "kisses",
