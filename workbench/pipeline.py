@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import extract, graph as graphs, io, link, photos, risk, stories, textpairs, textsim, trends, watch
 from .backend import Backend, resolve_backend
+from .review import ReviewLog, apply_decisions, confirmed_accounts
 from .features import FeatureConfig
 from .schema import OUTPUT_COLUMNS
 
@@ -31,6 +32,7 @@ class RunConfig:
     features: FeatureConfig = field(default_factory=FeatureConfig)
     trends: trends.TrendConfig = field(default_factory=trends.TrendConfig)
     risk_config: str | None = None
+    review_path: str | None = None  # review.sqlite; default: the one in ``out`` when it exists
     run_trends: bool = True
     seed: int = 0
 
@@ -144,7 +146,11 @@ def run(accounts, cases=None, out: str | Path | None = None, backend: str | Back
     linkage = link.link_accounts(accounts, identifiers, config.link,
                                  photo_groups=photo_members if config.link.use_photos else None, text_pairs=text_pairs)
     lap("link")
-    leads = watch.find_leads(cases_frame, accounts, identifiers, linkage.entities, linkage.hubs, config.watch)
+    review_path = config.review_path or (Path(out) / "review.sqlite" if out is not None else None)
+    review_log = ReviewLog(review_path) if review_path is not None and Path(review_path).exists() else None
+    confirmed = confirmed_accounts(review_log) if review_log is not None else None
+    leads = watch.find_leads(cases_frame, accounts, identifiers, linkage.entities, linkage.hubs, config.watch, confirmed)
+    leads = apply_decisions(leads, review_log)
     lap("watch")
     if config.run_trends:
         clusters = trends.cluster_accounts(accounts, config.features, config.trends, be)

@@ -34,6 +34,7 @@ _URL = r"(?:https?://|www\.)\S+|\b[\p{L}\p{N}-]+\.(?:com|net|org|info|biz|io|co|
 _EMOJI = r"[\x{2600}-\x{27BF}\x{1F000}-\x{1FAFF}\x{FE0F}\x{200D}]+"
 _NON_WORD = r"[^\p{L}\p{M}\p{N}]+"
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
+_COMPACT_PAIRS = 1 << 25  # candidate codes held before deduplicating (256 MiB)
 
 
 def normalise_text(texts: pd.Series) -> pd.Series:
@@ -255,7 +256,7 @@ def lsh_pairs(
     if bands * rows > num_perm:
         raise ValueError(f"bands * rows = {bands * rows} exceeds num_perm = {num_perm}")
     live = np.flatnonzero(~(signatures == EMPTY).all(axis=1))
-    code, hubs = np.zeros(0, dtype=np.int64), []
+    found, hubs = [], []
     for band in range(bands):  # bounded by the number of bands
         block = signatures[live, band * rows:(band + 1) * rows].astype(np.uint64)
         key = np.full(len(live), np.uint64(band), dtype=np.uint64)
@@ -272,8 +273,11 @@ def lsh_pairs(
         take = np.repeat(start[keep], size[keep]) + np.arange(size[keep].sum()) - np.repeat(
             np.cumsum(size[keep]) - size[keep], size[keep])
         i, j = pairs_within_groups(live[order[take]], size[keep])
-        # Merge band by band: similar texts share most bands, so memory stays near the answer.
-        code = np.union1d(code, np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j))
+        found.append(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j))
+        if sum(map(len, found)) > _COMPACT_PAIRS:
+            # Similar texts share most bands: deduplicating now keeps memory near the answer.
+            found = [np.unique(np.concatenate(found))]
+    code = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     hub_table = pd.DataFrame(hubs, columns=["band", "size", "members"])
     if len(hub_table):
         logger.info("LSH: %d hub buckets over %d texts not expanded", len(hub_table), n)

@@ -81,8 +81,13 @@ def _photo_hits(watch: pd.DataFrame, accounts: pd.DataFrame, config: WatchConfig
     acc_photos = explode_multi(accounts, "image_hashes")
     if case_photos.empty or acc_photos.empty:
         return pd.DataFrame(columns=["case_id", "account_id", "score", "signal", "reason"])
-    index = photos.HammingIndex(photos.hex_to_uint64(acc_photos["image_hashes"]), radius=config.photo_radius)
-    found = index.query(photos.hex_to_uint64(case_photos["value"]), radius=config.photo_radius)
+    acc_words, acc_ok = photos.parse_hex(acc_photos["image_hashes"])
+    case_words, case_ok = photos.parse_hex(case_photos["value"])
+    acc_photos, case_photos = acc_photos[acc_ok], case_photos[case_ok]  # io already warned about bad hashes
+    if case_photos.empty or acc_photos.empty:
+        return pd.DataFrame(columns=["case_id", "account_id", "score", "signal", "reason"])
+    index = photos.HammingIndex(acc_words[acc_ok], radius=config.photo_radius)
+    found = index.query(case_words[case_ok], radius=config.photo_radius)
     q, i, d = (found[c].to_numpy() for c in ("query_idx", "index_idx", "distance"))
     hits = pd.DataFrame({"case_id": case_photos["case_id"].to_numpy()[q],
                          "case_kind": case_photos["case_kind"].to_numpy()[q],
@@ -132,6 +137,41 @@ def _entity_hits(direct: pd.DataFrame, entities: pd.DataFrame, config: WatchConf
     return out
 
 
+def direct_hits(cases: pd.DataFrame, accounts: pd.DataFrame, identifiers: pd.DataFrame,
+                hubs: pd.DataFrame | None = None, config: WatchConfig | None = None,
+                watchlist: pd.DataFrame | None = None, text: bool = True) -> pd.DataFrame:
+    """The evidence of each case on each account, before entities and combining.
+
+    One row per piece of evidence: case_id, account_id, score, signal (identifier,
+    photo, template), reason, case_kind. ``watchlist`` defaults to
+    ``build_watchlist(cases)``; an incremental watch passes only the entries it has not
+    matched yet (and ``text=False`` when the case notes were matched before).
+
+    Examples
+    --------
+    >>> cases = pd.DataFrame({"case_id": ["C1"], "kind": ["subject"], "phones": ["713 482 0193"],
+    ...     "emails": [None], "handles": [None], "image_hashes": [None], "notes": [""]})
+    >>> accounts = pd.DataFrame({"account_id": ["a1"], "text": ["call 7134820193"], "image_hashes": [None]})
+    >>> direct_hits(cases, accounts, extract.extract_frame(accounts))[["case_id", "account_id", "signal"]].values.tolist()
+    [['C1', 'a1', 'identifier']]
+    """
+    config = config or WatchConfig()
+    watch = build_watchlist(cases, config.region) if watchlist is None else watchlist
+    parts = [_identifier_hits(watch, identifiers, hubs), _photo_hits(watch, accounts, config)]
+    if text:
+        parts.append(_text_hits(cases, accounts, config))
+    direct = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else parts[0]
+    kinds = cases.set_index("case_id")["kind"]
+    return direct.assign(case_kind=direct["case_id"].map(kinds).to_numpy())
+
+
+def entity_hits(direct: pd.DataFrame, entities: pd.DataFrame | None, config: WatchConfig | None = None) -> pd.DataFrame:
+    """Entity evidence: each account in the same entity as an account with direct
+    evidence gets ``entity_factor`` of the entity's best direct score for that case
+    (missing-child cases excepted: they are about the photo)."""
+    return _entity_hits(direct, entities, config or WatchConfig())
+
+
 def combine(hits: pd.DataFrame) -> pd.DataFrame:
     """One lead per (case, account): score = 1 - prod(1 - s) over its distinct evidence
     (noisy-or, so independent signals add up), reasons joined, strongest first."""
@@ -148,16 +188,23 @@ def combine(hits: pd.DataFrame) -> pd.DataFrame:
 
 def find_leads(cases: pd.DataFrame, accounts: pd.DataFrame, identifiers: pd.DataFrame,
                entities: pd.DataFrame | None = None, hubs: pd.DataFrame | None = None,
-               config: WatchConfig | None = None) -> pd.DataFrame:
+               config: WatchConfig | None = None, confirmed: pd.DataFrame | None = None) -> pd.DataFrame:
     """``leads.csv``: for each case, accounts that may be the same subject, best first.
 
     Missing-child cases come first; within a case, leads are sorted by score. Only
-    leads at or above ``config.min_lead_score`` are kept.
+    leads at or above ``config.min_lead_score`` are kept. ``confirmed`` (case_id,
+    account_id) are accounts an analyst confirmed: their identifiers and photos join
+    their case's watchlist.
     """
     config = config or WatchConfig()
     if cases is None or cases.empty:
         return pd.DataFrame(columns=list(OUTPUT_COLUMNS["leads"]) + ["signals", "case_kind"])
     watch = build_watchlist(cases, config.region)
+    if confirmed is not None and len(confirmed):
+        joined = confirmed.merge(identifiers[["account_id", "kind", "value"]], on="account_id")
+        joined = joined.merge(cases[["case_id", "kind"]].rename(columns={"kind": "case_kind"}), on="case_id")
+        extra = joined.assign(source="confirmed account " + joined["account_id"]).drop(columns="account_id")
+        watch = pd.concat([watch, extra], ignore_index=True).drop_duplicates(["case_id", "kind", "value"])
     direct = pd.concat([_identifier_hits(watch, identifiers, hubs), _photo_hits(watch, accounts, config),
                         _text_hits(cases, accounts, config)], ignore_index=True)
     kinds = cases.set_index("case_id")["kind"]

@@ -102,7 +102,7 @@ def uint64_to_hex(words: np.ndarray) -> np.ndarray:
     words = np.asarray(words, dtype=np.uint64)
     if words.ndim == 1:
         words = words[:, None]
-    big_endian = words.astype(">u8").view(np.uint8).reshape(len(words), -1)
+    big_endian = words.astype(">u8").view(np.uint8).reshape(len(words), 8 * words.shape[1])
     digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
     chars = np.stack([digits[big_endian >> 4], digits[big_endian & 15]], axis=2)
     width = chars.shape[1] * 2

@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -21,13 +23,13 @@ logger = logging.getLogger(__name__)
 
 PHASH_RADIUS = 8
 """Default pHash radius (bits of 64), from ``benchmarks/bench_photos.py`` (200 synthetic
-photos x 14 repost transforms): at 8 bits resize, JPEG q30-q90, contrast, watermark
-match >= 0.995, brightness +25% 0.97, crop 5% 0.95, resize+JPEG+crop 0.945, with no false
-match in 597,000 pairs of different images (the first appear at 16). Not larger because
-chance pairs grow fast with n: among 1M random hashes ~140 pairs fall within 8 bits by
-chance, ~5,000 within 10 and ~114,000 within 12, and connected groups chain on them.
-Crop 10% (0.57), rotation 2-5 degrees (0.43), a 5% border (0.07) and mirroring (0) are
-not reliably matched by pHash at any safe radius."""
+photos x 14 repost transforms, 597,000 pairs of different images): at 8 bits resize,
+JPEG q30-q90, contrast and watermark match >= 0.995, brightness +25% 0.97, crop 5% 0.95,
+resize+JPEG+crop 0.945, with no false match; the first false matches appear at 10 bits
+(2e-5). Not larger because chance pairs grow fast with n: among 1M random hashes ~140
+pairs fall within 8 bits by chance, ~5,000 within 10, ~114,000 within 12, and connected
+groups chain through them. Crop 10% (0.57), rotation 2-5 degrees (0.43), a 5% border
+(0.07) and mirroring (0) are not reliably matched by pHash at any safe radius."""
 PDQ_RADIUS = 31
 """Default PDQ radius (bits of 256), Meta's published match threshold. Measured: resize,
 JPEG, brightness, contrast, watermark >= 0.99 with no false match; PDQ is weaker than
@@ -72,13 +74,18 @@ def photos_from_accounts(accounts: pd.DataFrame, column: str = "image_hashes") -
 
 def _join_limited(keys: pd.Series, values: pd.Series, limit: int) -> pd.Series:
     """Per key, the sorted distinct values ';'-joined, truncated to ``limit`` with a count."""
-    pairs = pd.DataFrame({"key": keys.to_numpy(), "value": values.astype("string").to_numpy()})
-    pairs = pairs.dropna().drop_duplicates().sort_values(["key", "value"])
-    total = pairs.groupby("key").size()
+    pairs = pd.DataFrame({"key": keys.to_numpy(), "value": values.astype("str").to_numpy()})
+    pairs = pairs.dropna().drop_duplicates().sort_values(["key", "value"], ignore_index=True)
+    total = pairs.groupby("key", sort=True).size()
     shown = pairs[pairs.groupby("key").cumcount() < limit]
-    joined = shown.groupby("key")["value"].agg(";".join)
-    more = (total - limit).reindex(joined.index)
-    suffix = pd.Series(np.where(more > 0, ";…(+" + more.astype(str) + " more)", ""), index=joined.index)
+    # Join in Arrow (one C++ call) rather than one Python join per group.
+    offsets = np.r_[0, np.cumsum(shown.groupby("key", sort=True).size().to_numpy())]
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets, type=pa.int64()),
+                                          pa.array(shown["value"].to_numpy(dtype=object), type=pa.large_string()))
+    joined = pd.Series(pc.binary_join(lists, pa.scalar(";", type=pa.large_string())).to_pylist(),
+                       index=total.index, dtype=object)
+    more = (total - limit).to_numpy()
+    suffix = np.where(more > 0, ";…(+" + more.astype(str).astype(object) + " more)", "")
     return joined + suffix
 
 
@@ -143,6 +150,8 @@ def group(
     graph = coo_matrix((np.ones(len(near)), (near["u"], near["v"])), shape=(n, n))
     _, component = connected_components(graph, directed=False)
     rows["component"] = component[index.inverse][codes]
+    # Most photos are seen once: drop components with too few rows before any groupby.
+    rows = rows[np.bincount(rows["component"])[rows["component"]] >= min_accounts]
 
     accounts_per_hash = rows.groupby(["component", "hash"])["account_id"].nunique()
     rep = (accounts_per_hash.rename("n").reset_index()

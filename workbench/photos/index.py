@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .bits import uint64_to_hex
+
 logger = logging.getLogger(__name__)
 
 _DENSE_MAX_WIDTH = 24  # a band this narrow gets a direct offsets table (<= 64 MiB)
@@ -61,6 +63,8 @@ def plan_bands(n: int, n_words: int, radius: int) -> tuple[Band, ...]:
     >>> sum(b.radius + 1 for b in plan_bands(1_000_000, 1, 6)) > 6
     True
     """
+    if radius < 0:
+        raise ValueError(f"radius must be >= 0, got {radius}")
     best, best_cost = None, math.inf
     for per_word in range(1, 65):
         n_bands = per_word * n_words
@@ -203,14 +207,19 @@ class HammingIndex:
 
     @property
     def hubs(self) -> pd.DataFrame:
-        """Oversized band buckets and over-copied hashes, the hub report."""
+        """The hub report: columns kind, band, key, size, hash.
+
+        ``kind="bucket"``: band ``band`` value ``key`` held ``size`` distinct hashes (> max_bucket);
+        ``kind="copies"``: hash ``hash`` (hex) occurred ``size`` times (> max_copies).
+        """
         frames = []
         for b, table in enumerate(self._tables_for(self.radius)):
-            frames.append(table.oversized.assign(kind="bucket", band=b))
+            frames.append(table.oversized.assign(kind="bucket", band=b, hash=""))
         big = np.flatnonzero(self.counts > self.max_copies)
         frames.append(pd.DataFrame({
-            "kind": "copies", "band": -1, "key": self.unique[big, 0], "size": self.counts[big]}))
-        return pd.concat(frames, ignore_index=True)[["kind", "band", "key", "size"]]
+            "kind": "copies", "band": -1, "key": np.zeros(len(big), dtype=np.uint64),
+            "size": self.counts[big], "hash": uint64_to_hex(self.unique[big])}))
+        return pd.concat(frames, ignore_index=True)[["kind", "band", "key", "size", "hash"]]
 
     def _search(self, queries: np.ndarray, radius: int, self_join: bool):
         """Distinct-hash level matches: (query row, distinct-hash id, distance)."""
