@@ -9,7 +9,7 @@ import pytest
 
 import workbench
 from workbench.explore import Explorer, map_sample, search
-from workbench.explore.network import NODE_TYPES, EDGE_TYPES
+from workbench.explore.network import EDGE_TYPES, NODE_TYPES
 from workbench.pipeline import RunConfig
 from workbench.review import ReviewLog
 from workbench.synth import generate_world
@@ -23,7 +23,7 @@ def small_run():
     """A 400-account world with hostile text in one ad and an obfuscated phone in another."""
     world = generate_world(400, seed=3)
     accounts = world.accounts.copy()
-    accounts.loc[0, "text"] = accounts.loc[0, "text"] + " " + XSS
+    accounts.loc[0, "text"] = XSS + " " + accounts.loc[0, "text"]
     accounts.loc[1, "text"] = accounts.loc[1, "text"] + " " + OBFUSCATED
     result = workbench.run(accounts, world.cases, backend="cpu", config=RunConfig(run_trends=False))
     return result, accounts

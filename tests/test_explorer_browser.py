@@ -39,7 +39,7 @@ from workbench.explore import Explorer
 
 world = generate_world(300, seed=3)
 accounts = world.accounts.copy()
-accounts.loc[0, "text"] = accounts.loc[0, "text"] + ' <script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
+accounts.loc[0, "text"] = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1"> ' + accounts.loc[0, "text"]
 accounts.loc[1, "text"] = accounts.loc[1, "text"] + " call 7one3-48two-0193 now"
 result = workbench.run(accounts, world.cases, backend="cpu")
 result'''
@@ -133,11 +133,13 @@ def _shot(locator, name: str) -> Path:
 def test_explorer_in_jupyterlab(lab):
     from playwright.sync_api import expect, sync_playwright
 
+    for stale in ("failure.png", "lab.log"):
+        (ARTIFACTS / stale).unlink(missing_ok=True)
     requests: list[str] = []
     shots: list[Path] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1500, "height": 1100})
+        context = browser.new_context(viewport={"width": 1700, "height": 2400})
         context.on("request", lambda request: requests.append(request.url))
         page = context.new_page()
         page.on("websocket", lambda ws: requests.append(ws.url))
@@ -177,9 +179,12 @@ def test_explorer_in_jupyterlab(lab):
             assert table.locator("table.wb-table tbody tr").count() > 5
             expect(net.locator(".scatterlayer path.point").first).to_be_attached(timeout=30_000)
             shots += [_shot(trend_map, "map"), _shot(net, "network"), _shot(page.locator(".wb-card"), "card")]
+            explorer.evaluate("node => node.scrollIntoView()")
+            shots.append(ARTIFACTS / "explorer_overview.png")
+            page.screenshot(path=str(shots[-1]))
 
             net.get_by_role("button", name="Expand one hop").click()
-            expect(net).to_contain_text("hop 1", timeout=30_000)
+            expect(net).to_contain_text(re.compile(r"hop 1|no further neighbours"), timeout=30_000)
 
             search = page.locator(".wb-search-box input")
             search.fill("(713) 482-0193")
@@ -200,7 +205,6 @@ def test_explorer_in_jupyterlab(lab):
             assert (lab["root"] / "review" / "review.sqlite").exists()
             page.wait_for_timeout(500)
             assert page.evaluate("() => typeof window.__pwned") == "undefined"
-            shots.append(_shot(explorer, "full"))
         except Exception:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "failure.png"), full_page=True)

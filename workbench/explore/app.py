@@ -37,9 +37,21 @@ class Explorer:
 
     Examples
     --------
-    >>> import workbench  # doctest: +SKIP
-    >>> ex = Explorer(workbench.run("accounts.csv", "cases.csv"), review_path="out/")  # doctest: +SKIP
-    >>> ex.search("seven one three 482 0193")  # doctest: +SKIP
+    In a notebook: ``Explorer(workbench.run("accounts.csv", "cases.csv"), review_path="out/")``.
+    Any object with the ``Result`` tables works; missing tables count as empty:
+
+    >>> from types import SimpleNamespace
+    >>> accounts = pd.DataFrame({"account_id": ["a", "b"], "text": ["call 713 482 0193", "hi"],
+    ...                          "city": ["Austin", "Austin"]})
+    >>> ids = pd.DataFrame({"account_id": ["a"], "kind": ["phone"], "value": ["+17134820193"],
+    ...                     "raw": ["713 482 0193"]})
+    >>> result = SimpleNamespace(accounts=accounts, identifiers=ids, entities=None, clusters=None,
+    ...     entity_summary=None, leads=None, evidence=None, links=None, hubs=None, photo_groups=None, cases=None)
+    >>> ex = Explorer(result)
+    >>> ex.search("seven one three 482 0193")["account_id"].tolist()
+    ['a']
+    >>> "713 482 0193" in ex.table.value
+    True
     """
 
     def __init__(self, result, review_path: str | Path | None = None, region: str = "US",
@@ -57,6 +69,7 @@ class Explorer:
         self.entity_id: str | None = None
         self.hood: network.Neighbourhood | None = None
         self.timings: dict[str, float] = {}
+        self._picking = False  # True while the code, not the analyst, sets the entity dropdown
         self._build()
 
     # ----- layout -------------------------------------------------------------------------
@@ -84,7 +97,7 @@ class Explorer:
         self.review_box = self._review_panel()
         self.map.data[0].on_selection(self._on_map_selection)
         self.map.data[0].on_click(self._on_map_click)
-        self.map.data[0].on_deselect(lambda *_: self.select([]))
+        self.map.data[0].on_deselect(lambda *_: self.select([], from_map=True))
         for index in network.node_trace_types(self.net):
             self.net.data[index].on_click(self._on_node_click)
         self.colour.observe(lambda ch: self.colour_by(ch["new"]), names="value")
@@ -93,17 +106,16 @@ class Explorer:
         self.search_button.on_click(lambda _: self.search(self.query.value, self.kind.value))
         self.query.on_submit(lambda _: self.search(self.query.value, self.kind.value))
         self.entity_pick.observe(self._on_pick, names="value")
-        map_box = W.VBox([self.colour, self.map], layout=W.Layout(width="50%"))
+        map_box = W.VBox([self.colour, self.map])
         map_box.add_class("wb-map")
-        net_box = W.VBox([W.HBox([self.expand_button, self.reset_button, self.net_status]), self.net],
-                         layout=W.Layout(width="50%"))
+        net_box = W.VBox([W.HBox([self.expand_button, self.reset_button]), self.net_status, self.net])
         net_box.add_class("wb-network")
         card = W.VBox([self.entity_pick, self.card_head, self.card_fig, self.card_photos, self.card_leads,
                        self.review_box])
         card.add_class("wb-card")
         table_box = W.Box([self.table], layout=W.Layout(max_height="420px", overflow="auto"))
         self.widget = W.VBox([W.HBox([self.query, self.kind, self.search_button, self.status]),
-                              W.HBox([map_box, net_box]), W.HTML("<b>Selected accounts</b>"), table_box,
+                              W.HBox([map_box, net_box], layout=W.Layout(flex_flow="row wrap")), W.HTML("<b>Selected accounts</b>"), table_box,
                               W.HTML("<b>Entity card</b>"), card])
         self.widget.add_class("wb-explorer")
 
@@ -133,7 +145,8 @@ class Explorer:
         if self.colour.value != mode:
             self.colour.value = mode
 
-    def select(self, account_ids, why: pd.Series | None = None, open_top: bool = True) -> pd.DataFrame:
+    def select(self, account_ids, why: pd.Series | None = None, open_top: bool = True,
+               from_map: bool = False) -> pd.DataFrame:
         """Make ``account_ids`` the selection: fill the table, list their entities, open the riskiest.
 
         Returns the selected account rows (all of them, highest risk first).
@@ -142,7 +155,12 @@ class Explorer:
         rows = self.data.rows(pd.Index(account_ids).unique())
         rows = rows.sort_values(["risk_score", "entity_id", "posted_at"], ascending=[False, True, True], kind="stable")
         self.selected, self.why = pd.Index(rows["account_id"]), why
-        self.table.value = views.accounts_table(rows.head(self.max_rows), self.data.identifiers, len(rows), why)
+        if not from_map:  # show a search or a clicked node's accounts on the map too
+            on_map = np.flatnonzero(self.points["account_id"].isin(self.selected).to_numpy())
+            self.map.data[0].selectedpoints = on_map.tolist() if len(on_map) else None
+        shown = rows.head(self.max_rows)
+        ids = self.data.lookup("identifiers", "by_account", shown["account_id"])
+        self.table.value = views.accounts_table(shown, ids, len(rows), why)
         entities = rows.drop_duplicates("entity_id").head(50)
         options = [(f"{e} ({n} accounts, risk {r:.2f})", e)
                    for e, n, r in zip(entities["entity_id"], entities["entity_size"], entities["risk_score"], strict=True)]
@@ -173,11 +191,13 @@ class Explorer:
         row = summary[summary["entity_id"] == self.entity_id]
         self.card_head.value = views.entity_header(row.iloc[0] if len(row) else None, self.entity_id, members)
         views.update_card_figure(self.card_fig, members)
-        ev = self.data.evidence
-        groups = ev.loc[ev["account_id"].isin(members["account_id"]) & (ev["kind"] == "image"), "value"].astype(str)
+        ev = self.data.lookup("evidence", "by_account", members["account_id"])
+        groups = ev.loc[ev["kind"] == "image", "value"].astype(str)
         pg = self.data.photo_groups
-        self.card_photos.value = views.photos_html(pg[pg["group_id"].astype(str).isin(groups)])
-        leads = self.data.leads[self.data.leads["account_id"].isin(members["account_id"])]
+        # photo evidence names a group by its representative hash (older runs: by group id)
+        self.card_photos.value = views.photos_html(pg[pg["hash"].astype(str).isin(groups)
+                                                      | pg["group_id"].astype(str).isin(groups)])
+        leads = self.data.lookup("leads", "by_account", members["account_id"])
         self.card_leads.value = views.leads_html(leads)
         leads = leads.sort_values("score", ascending=False)
         options = [(f"{c} / {a} ({float(s):.2f})", f"{c}/{a}")
@@ -236,12 +256,12 @@ class Explorer:
     # ----- callbacks ----------------------------------------------------------------------
     def _on_map_selection(self, trace, points, selector) -> None:
         picked = np.asarray(points.point_inds, dtype=np.int64)
-        self.select(self.points["account_id"].to_numpy()[picked])
+        self.select(self.points["account_id"].to_numpy()[picked], from_map=True)
 
     def _on_map_click(self, trace, points, state) -> None:
         if points.point_inds:
             account = self.points["account_id"].iloc[points.point_inds[0]]
-            self.select([account])
+            self.select([account], from_map=True)
 
     def _on_node_click(self, trace, points, state) -> None:
         if not points.point_inds:
@@ -251,16 +271,14 @@ class Explorer:
         if kind == "account":
             self.select([value], open_top=False)
         elif kind == "case":
-            leads = self.data.leads
-            self.select(leads.loc[leads["case_id"] == value, "account_id"], open_top=False)
-        else:
-            ev = self.data.evidence
+            self.select(self.data.lookup("leads", "by_case", [value])["account_id"], open_top=False)
+        else:  # an identifier: every account that carries it, hubs included (it is one click, not a hop)
             ids = self.data.identifiers
-            having = pd.concat([ev.loc[ev["node"] == node, "account_id"],
+            having = pd.concat([self.data.lookup("evidence", "by_node", [node])["account_id"],
                                 ids.loc[(ids["kind"] == kind) & (ids["value"] == value), "account_id"]])
             self.select(having, open_top=False)
         self.status.value = views.esc(f"clicked {node}")
 
     def _on_pick(self, change) -> None:
-        if not getattr(self, "_picking", False) and change["new"]:
+        if not self._picking and change["new"]:
             self.open_entity(change["new"])

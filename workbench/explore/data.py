@@ -17,12 +17,38 @@ ACCOUNT_VIEW_COLUMNS = ("account_id", "entity_id", "entity_size", "cluster", "x"
                         "cases", "city", "lat", "lon", "posted_at", "platform", "title", "text")
 
 
+class KeyIndex:
+    """Row positions of a table by one key column, for lookups that stay fast at 100k rows.
+
+    Keys are sorted once; a lookup is a binary search per wanted key, not a scan.
+
+    Examples
+    --------
+    >>> KeyIndex(pd.Series(["b", "a", "b", "c"])).positions(["b", "x"]).tolist()
+    [0, 2]
+    """
+
+    def __init__(self, keys: pd.Series):
+        keys = keys.to_numpy(dtype=object).astype(str)
+        self.order = np.argsort(keys, kind="stable")
+        self.keys = keys[self.order]
+
+    def positions(self, wanted) -> np.ndarray:
+        """Positions (ascending) of the rows whose key is in ``wanted``."""
+        wanted = np.unique(np.asarray(list(wanted), dtype=object).astype(str))
+        lo = np.searchsorted(self.keys, wanted, side="left")
+        counts = np.searchsorted(self.keys, wanted, side="right") - lo
+        starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
+        return np.sort(self.order[starts + np.arange(counts.sum())])
+
+
 @dataclass
 class ExploreData:
     """A run's tables prepared for the explorer.
 
     ``accounts`` has one row per account in a stable order (positions are what the
-    map and selections use); ``position`` maps account_id to that row.
+    map and selections use); ``position`` maps account_id to that row. The ``KeyIndex``es
+    answer the per-click lookups without scanning whole tables.
     """
 
     accounts: pd.DataFrame
@@ -36,6 +62,15 @@ class ExploreData:
     photo_groups: pd.DataFrame
     cases: pd.DataFrame
 
+    def __post_init__(self) -> None:
+        self.by_entity = KeyIndex(self.accounts["entity_id"])
+        self.identifiers_by_account = KeyIndex(self.identifiers["account_id"])
+        self.evidence_by_account = KeyIndex(self.evidence["account_id"])
+        self.evidence_by_node = KeyIndex(self.evidence["node"])
+        self.links_by_src, self.links_by_dst = KeyIndex(self.links["src"]), KeyIndex(self.links["dst"])
+        self.leads_by_account, self.leads_by_case = KeyIndex(self.leads["account_id"]), KeyIndex(self.leads["case_id"])
+        self.photo_by_hash = self.photo_groups.drop_duplicates("hash").set_index("hash")
+
     def rows(self, account_ids) -> pd.DataFrame:
         """The account rows for ``account_ids`` (unknown ids are ignored), in the given order."""
         pos = self.position.reindex(pd.Index(account_ids)).dropna().astype(np.int64).to_numpy()
@@ -43,12 +78,30 @@ class ExploreData:
 
     def entity_accounts(self, entity_id: str) -> pd.DataFrame:
         """Every account of one entity, oldest post first."""
-        members = self.accounts[self.accounts["entity_id"].to_numpy() == entity_id]
+        members = self.accounts.iloc[self.by_entity.positions([entity_id])]
         return members.sort_values("posted_at", kind="stable")
+
+    def lookup(self, table: str, index: str, keys) -> pd.DataFrame:
+        """Rows of ``table`` (e.g. "evidence") whose key in ``index`` (e.g. "by_account") is in ``keys``."""
+        return getattr(self, table).iloc[getattr(self, f"{table}_{index}").positions(keys)]
+
+    def links_touching(self, account_ids) -> pd.DataFrame:
+        """Links with either end in ``account_ids``."""
+        pos = np.union1d(self.links_by_src.positions(account_ids), self.links_by_dst.positions(account_ids))
+        return self.links.iloc[pos]
 
 
 def _empty(columns) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
+def _plain_strings(table: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as NumPy object arrays: an interaction takes a few rows out of large
+    tables many times, and a take from (chunked) Arrow strings costs far more than from NumPy."""
+    for col in table.columns:
+        if isinstance(table[col].dtype, pd.StringDtype) or table[col].dtype == object:
+            table[col] = table[col].astype(object).where(table[col].notna(), None)
+    return table
 
 
 def _frame(table: pd.DataFrame | None, columns) -> pd.DataFrame:
@@ -58,7 +111,7 @@ def _frame(table: pd.DataFrame | None, columns) -> pd.DataFrame:
     for col in columns:
         if col not in table.columns:
             table[col] = pd.Series(dtype="object")
-    return table
+    return _plain_strings(table)
 
 
 def _fill_coordinates(accounts: pd.DataFrame) -> pd.DataFrame:
@@ -115,7 +168,7 @@ def prepare(result) -> ExploreData:
         accounts["cases"] = accounts["account_id"].map(per_account).fillna("")
     else:
         accounts["cases"] = ""
-    accounts = accounts[list(ACCOUNT_VIEW_COLUMNS)].reset_index(drop=True)
+    accounts = _plain_strings(accounts[list(ACCOUNT_VIEW_COLUMNS)].reset_index(drop=True))
     position = pd.Series(np.arange(len(accounts), dtype=np.int64), index=pd.Index(accounts["account_id"]))
     identifiers = _frame(result.identifiers, ("account_id", "kind", "value", "raw"))
     evidence = _frame(getattr(result, "evidence", None), ("account_id", "kind", "value"))

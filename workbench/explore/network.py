@@ -54,15 +54,13 @@ def expand(data: ExploreData, hood: Neighbourhood, hub_nodes: set[str], max_new:
     At most ``max_new`` accounts are added (nearest by count of shared evidence first).
     """
     inside = pd.Index(hood.accounts)
-    ev = data.evidence
-    mine = ev.loc[ev["account_id"].isin(inside), "node"]
+    mine = data.lookup("evidence", "by_account", inside)["node"]
     mine = mine[~mine.isin(hub_nodes)]
-    shared = ev.loc[ev["node"].isin(mine), "account_id"]
-    links = data.links
-    near = links["src"].isin(inside) | links["dst"].isin(inside)
-    linked = pd.concat([links.loc[near, "src"], links.loc[near, "dst"]])
-    cases = data.leads.loc[data.leads["account_id"].isin(inside), "case_id"]
-    via_case = data.leads.loc[data.leads["case_id"].isin(cases), "account_id"]
+    shared = data.lookup("evidence", "by_node", mine)["account_id"]
+    near = data.links_touching(inside)
+    linked = pd.concat([near["src"], near["dst"]])
+    cases = data.lookup("leads", "by_account", inside)["case_id"]
+    via_case = data.lookup("leads", "by_case", cases)["account_id"]
     found = pd.concat([shared, linked, via_case]).astype(str)
     found = found[~found.isin(inside)]
     if found.empty:
@@ -81,24 +79,30 @@ def neighbourhood_graph(data: ExploreData, hood: Neighbourhood, hub_nodes: set[s
     for acc, city, ent in zip(rows["account_id"], rows["city"], rows["entity_id"], strict=True):  # bounded by the caps
         graph.add_node(f"account:{acc}", type="account", label=acc,
                        hover=f"account {esc(acc)}<br>{esc(city)}<br>entity {esc(ent)}")
-    ev = data.evidence.loc[data.evidence["account_id"].isin(inside), ["account_id", "kind", "value", "node"]]
-    ids = data.identifiers.loc[data.identifiers["account_id"].isin(inside), ["account_id", "kind", "value"]]
+    ev = data.lookup("evidence", "by_account", inside)[["account_id", "kind", "value", "node"]]
+    ids = data.lookup("identifiers", "by_account", inside)[["account_id", "kind", "value"]]
     ids = ids.assign(node=ids["kind"].astype(str) + ":" + ids["value"].astype(str))
     ev = pd.concat([ev, ids[ids["node"].isin(hub_nodes)]]).drop_duplicates(["account_id", "node"])
     hub_size = data.hubs.assign(node=data.hubs["kind"].astype(str) + ":" + data.hubs["value"].astype(str)).set_index("node")["n_accounts"]
+    photo_spread = data.photo_by_hash
     for node, kind, value in ev[["node", "kind", "value"]].drop_duplicates("node").itertuples(index=False):
         is_hub = node in hub_nodes
-        label = f"photo group {value}" if kind == "image" else str(value)
-        hover = f"{esc(kind)} {esc(label)}" + (f"<br>HUB on {hub_size.get(node, '?')} accounts: not used to link" if is_hub else "")
+        label = f"photo {value}" if kind == "image" else str(value)
+        hover = f"{esc(kind)} {esc(value)}"
+        if kind == "image" and value in photo_spread.index:
+            spread = photo_spread.loc[value]
+            hover += f"<br>on {spread['n_accounts']} accounts in {spread['n_cities']} cities"
+        if is_hub:
+            hover += f"<br>HUB on {hub_size.get(node, '?')} accounts: not used to link"
         graph.add_node(node, type="hub" if is_hub else (kind if kind in NODE_STYLE else "url"), label=label, hover=hover)
     graph.add_edges_from(zip("account:" + ev["account_id"].astype(str), ev["node"], strict=True), type="has")
-    leads = data.leads[data.leads["account_id"].isin(inside)]
+    leads = data.lookup("leads", "by_account", inside)
     for case, kind in leads[["case_id", "case_kind"]].drop_duplicates("case_id").itertuples(index=False):
         graph.add_node(f"case:{case}", type="case", label=str(case), hover=f"case {esc(case)} ({esc(kind)})")
     graph.add_edges_from(zip("case:" + leads["case_id"].astype(str), "account:" + leads["account_id"].astype(str),
                              strict=True), type="lead")
-    links = data.links
-    text = links[links["src"].isin(inside) & links["dst"].isin(inside) & (links["kind"] == "text")]
+    links = data.lookup("links", "by_src", inside)
+    text = links[links["dst"].isin(inside) & (links["kind"] == "text")]
     graph.add_edges_from(zip("account:" + text["src"].astype(str), "account:" + text["dst"].astype(str), strict=True),
                          type="text")
     return graph
@@ -115,7 +119,7 @@ def network_figure() -> go.FigureWidget:
                                  marker={"color": colour, "symbol": symbol, "size": size,
                                          "line": {"width": 1, "color": "#333"}}))
     fig = go.FigureWidget(data=traces)
-    fig.update_layout(height=430, margin={"l": 10, "r": 10, "t": 30, "b": 10}, plot_bgcolor="white",
+    fig.update_layout(height=430, width=600, margin={"l": 10, "r": 10, "t": 30, "b": 10}, plot_bgcolor="white",
                       title={"text": "Network: click a node; Expand adds one hop", "font": {"size": 13}},
                       xaxis={"visible": False}, yaxis={"visible": False}, font={"family": "sans-serif"},
                       legend={"orientation": "h", "y": -0.02, "font": {"size": 10}}, clickmode="event")
@@ -141,7 +145,7 @@ def draw(fig: go.FigureWidget, graph: nx.Graph, seed: int = 0) -> None:
             trace.x, trace.y = xy[:, 0].tolist(), xy[:, 1].tolist()
             trace.customdata = nodes
             trace.hovertext = [graph.nodes[n]["hover"] for n in nodes]
-            trace.text = [esc(graph.nodes[n]["label"])[:24] for n in nodes] if kind in ("case", "hub") else None
+            trace.text = [esc(str(graph.nodes[n]["label"])[:24]) for n in nodes] if kind in ("case", "hub") else None
 
 
 def node_trace_types(fig: go.FigureWidget) -> dict[int, str]:

@@ -25,7 +25,9 @@ TABLE_STYLE = """<style>
 .wb-table {border-collapse: collapse; font: 12px sans-serif; width: 100%;}
 .wb-table th {background: #f0f0f0; text-align: left; position: sticky; top: 0;}
 .wb-table td, .wb-table th {border: 1px solid #ddd; padding: 3px 5px; vertical-align: top;}
-.wb-table td.wb-text {max-width: 420px; white-space: pre-wrap; word-break: break-word;}
+.wb-table td.wb-text {min-width: 280px; max-width: 480px; white-space: pre-wrap; word-break: break-word;}
+.wb-table td.wb-ids {max-width: 260px; word-break: break-all;}
+.wb-indicators {width: auto !important;}
 .wb-bar {background: #e66; height: 8px; display: inline-block;}
 </style>"""
 
@@ -43,7 +45,8 @@ def esc(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def html_table(frame: pd.DataFrame, css_class: str = "wb-table", text_columns=("text",)) -> str:
+def html_table(frame: pd.DataFrame, css_class: str = "wb-table", text_columns=("text",),
+               id_columns=("identifiers",)) -> str:
     """An HTML table of ``frame`` with every header and cell escaped.
 
     Examples
@@ -54,43 +57,51 @@ def html_table(frame: pd.DataFrame, css_class: str = "wb-table", text_columns=("
     head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
     cells = []
     for col in frame.columns:  # per column, vectorised over the (bounded) rows
-        attr = ' class="wb-text"' if col in text_columns else ""
+        attr = ' class="wb-text"' if col in text_columns else (' class="wb-ids"' if col in id_columns else "")
         cells.append(f"<td{attr}>" + frame[col].map(esc).astype(str) + "</td>")
     body = "".join("<tr>" + "".join(parts) + "</tr>" for parts in zip(*cells, strict=True)) if cells else ""
     return f'<table class="{esc(css_class)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _codes_to_colours(codes: np.ndarray, quiet: np.ndarray) -> np.ndarray:
-    colours = PALETTE[np.asarray(codes, dtype=np.int64) % len(PALETTE)]
-    return np.where(quiet, QUIET, colours)
+# A discrete colour scale: value 0 is the quiet grey, values 1..n the palette. Numbers
+# rather than colour strings, because plotly validates a string array element by element
+# (about a second for 50k points) and a numeric one at once.
+DISCRETE_SCALE = [[i / len(PALETTE), c] for i, c in enumerate([QUIET, *PALETTE])]
+
+
+def _discrete(codes: np.ndarray, quiet: np.ndarray) -> np.ndarray:
+    return np.where(quiet, 0, np.asarray(codes, dtype=np.int64) % len(PALETTE) + 1).astype(np.int16)
 
 
 def map_colours(points: pd.DataFrame, mode: str) -> dict:
     """Marker settings for the trend map coloured by ``cluster``, ``entity``, ``risk`` or ``case``.
 
+    Discrete modes give integer codes on :data:`DISCRETE_SCALE` (0 = grey: noise,
+    single accounts, no case).
+
     Examples
     --------
     >>> pts = pd.DataFrame({"cluster": [0, -1], "entity_id": ["E", "F"], "entity_size": [2, 1],
     ...                     "risk_score": [0.5, 0.0], "cases": ["C1", ""]})
-    >>> map_colours(pts, "cluster")["color"][1]
-    '#c8c8c8'
+    >>> map_colours(pts, "cluster")["color"].tolist()
+    [1, 0]
     """
     if mode == "risk":
         return {"color": points["risk_score"].to_numpy(float), "colorscale": "YlOrRd", "cmin": 0.0, "cmax": 1.0,
                 "showscale": True}
     if mode == "cluster":
         codes = points["cluster"].to_numpy()
-        colours = _codes_to_colours(np.maximum(codes, 0), codes < 0)
+        colours = _discrete(np.maximum(codes, 0), codes < 0)
     elif mode == "entity":
         codes = pd.factorize(points["entity_id"])[0]
-        colours = _codes_to_colours(codes, points["entity_size"].to_numpy() <= 1)
+        colours = _discrete(codes, points["entity_size"].to_numpy() <= 1)
     elif mode == "case":
         first_case = points["cases"].str.split(",", n=1).str[0]
         codes = pd.factorize(first_case)[0]
-        colours = _codes_to_colours(codes, first_case.to_numpy() == "")
+        colours = _discrete(codes, first_case.to_numpy() == "")
     else:
         raise ValueError(f"colour mode must be one of {COLOUR_MODES}, not {mode!r}")
-    return {"color": colours, "colorscale": None, "cmin": None, "cmax": None, "showscale": False}
+    return {"color": colours, "colorscale": DISCRETE_SCALE, "cmin": 0, "cmax": len(PALETTE), "showscale": False}
 
 
 def trend_map(points: pd.DataFrame, mode: str = "cluster") -> go.FigureWidget:
@@ -104,7 +115,7 @@ def trend_map(points: pd.DataFrame, mode: str = "cluster") -> go.FigureWidget:
                          hovertext=hover.to_numpy(), hoverinfo="text", name="accounts",
                          marker={"size": 5, "opacity": 0.8}, unselected={"marker": {"opacity": 0.15}})
     fig = go.FigureWidget(data=[trace])
-    fig.update_layout(dragmode="select", height=430, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+    fig.update_layout(dragmode="select", height=430, width=600, margin={"l": 10, "r": 10, "t": 30, "b": 10},
                       title={"text": "Trend map (UMAP): drag a box or lasso to select", "font": {"size": 13}},
                       xaxis={"visible": False}, yaxis={"visible": False}, showlegend=False,
                       font={"family": "sans-serif"}, plot_bgcolor="white", clickmode="event+select")
@@ -125,7 +136,8 @@ def recolour(fig: go.FigureWidget, points: pd.DataFrame, mode: str) -> None:
 def accounts_table(rows: pd.DataFrame, identifiers: pd.DataFrame, total: int, why: pd.Series | None = None) -> str:
     """HTML of the selected accounts: text, city, time, identifiers, entity, risk; all escaped.
 
-    ``rows`` are already cut to what is shown; ``total`` is the size of the whole selection.
+    ``rows`` are already cut to what is shown; ``identifiers`` are (at least) theirs;
+    ``total`` is the size of the whole selection.
     """
     if not len(rows):
         return TABLE_STYLE + '<div class="wb-empty">No accounts selected. Select points on the map or search.</div>'
@@ -180,29 +192,57 @@ def card_figure() -> go.FigureWidget:
                              line={"color": "#999", "width": 1}), row=1, col=2)
     fig.add_trace(go.Scatter(x=[], y=[], mode="markers+text", name="cities", hoverinfo="text",
                              textposition="top center", marker={"color": "#d62728"}), row=1, col=2)
-    fig.update_layout(height=330, showlegend=False, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    fig.update_layout(height=330, width=1000, showlegend=False, margin={"l": 10, "r": 10, "t": 40, "b": 10},
                       font={"family": "sans-serif"})
     fig.update_xaxes(title_text="lon", row=1, col=2)
     fig.update_yaxes(title_text="lat", scaleanchor="x2", scaleratio=1, row=1, col=2)
     return go.FigureWidget(fig)
 
 
+def _places(members: pd.DataFrame, km_degrees: float = 0.5) -> pd.Series:
+    """One label per place: accounts within about 50 km of each other (single linkage on
+    coordinates) share the most frequent spelling of their city, so ``YYC``, ``Calgary AB``
+    and ``Calgary`` are one place; accounts without coordinates keep their city as written.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"lat": [51.05, 51.12, 51.0, 43.7], "lon": [-114.07, -114.0, -114.1, -79.4],
+    ...                   "city": ["Calgary", "YYC", "Calgary", "TO"]})
+    >>> _places(m).tolist()
+    ['Calgary', 'Calgary', 'Calgary', 'TO']
+    """
+    from scipy.cluster.hierarchy import fcluster, linkage  # noqa: PLC0415
+
+    cells = pd.DataFrame({"lat": members["lat"].round(1), "lon": members["lon"].round(1)}, index=members.index)
+    located = cells.dropna()
+    unique = located.drop_duplicates()  # bounded: distinct 0.1-degree cells of one entity
+    labels = (fcluster(linkage(unique.to_numpy(), "single"), t=km_degrees, criterion="distance")
+              if len(unique) > 1 else np.ones(len(unique), dtype=int))
+    cell_place = pd.Series(labels, index=pd.MultiIndex.from_frame(unique))
+    key = pd.Series("city:" + members["city"], index=members.index)
+    key.loc[located.index] = "place:" + cell_place.reindex(pd.MultiIndex.from_frame(located)).astype(str).to_numpy()
+    counts = pd.DataFrame({"key": key, "city": members["city"]}).value_counts()  # most frequent first
+    spelling = counts.reset_index().drop_duplicates("key").set_index("key")["city"]
+    return key.map(spelling)
+
+
 def update_card_figure(fig: go.FigureWidget, members: pd.DataFrame) -> None:
     """Draw one entity's posts and moves (members sorted by time) into the card figure."""
-    hover = (members["account_id"].map(esc) + "<br>" + members["title"].str.slice(0, 60).map(esc)
-             + "<br>" + members["platform"].map(esc))
+    members = members.assign(place=_places(members))
+    hover = (members["account_id"].map(esc) + "<br>" + members["city"].map(esc) + "<br>"
+             + members["title"].str.slice(0, 60).map(esc) + "<br>" + members["platform"].map(esc))
     located = members.dropna(subset=["lat", "lon"])
-    moves = located[located["city"].ne(located["city"].shift())]  # consecutive posts in one city are one stay
-    cities = located.groupby("city").agg(lat=("lat", "median"), lon=("lon", "median"), n=("account_id", "size"))
+    moves = located[located["place"].ne(located["place"].shift())]  # consecutive posts in one place are one stay
+    places = located.groupby("place").agg(lat=("lat", "median"), lon=("lon", "median"), n=("account_id", "size"))
     with fig.batch_update():
         fig.data[0].x = members["posted_at"].dt.strftime("%Y-%m-%d %H:%M").fillna("").tolist()
-        fig.data[0].y = members["city"].map(esc).tolist()
+        fig.data[0].y = members["place"].map(esc).tolist()
         fig.data[0].hovertext = hover.tolist()
         fig.data[1].x, fig.data[1].y = moves["lon"].tolist(), moves["lat"].tolist()
-        fig.data[2].x, fig.data[2].y = cities["lon"].tolist(), cities["lat"].tolist()
-        fig.data[2].text = [esc(c) for c in cities.index]
-        fig.data[2].hovertext = [f"{esc(c)}: {n} posts" for c, n in cities["n"].items()]
-        fig.data[2].marker.size = (8 + 3 * np.sqrt(cities["n"].to_numpy())).tolist()
+        fig.data[2].x, fig.data[2].y = places["lon"].tolist(), places["lat"].tolist()
+        fig.data[2].text = [esc(c) for c in places.index]
+        fig.data[2].hovertext = [f"{esc(c)}: {n} posts" for c, n in places["n"].items()]
+        fig.data[2].marker.size = (8 + 3 * np.sqrt(places["n"].to_numpy())).tolist()
 
 
 def photos_html(photo_groups: pd.DataFrame) -> str:
