@@ -137,3 +137,16 @@ def test_spread_guard_keeps_single_platform_templates():
     platforms = pd.Series(["only_site"] * len(texts))
     assert len(boilerplate_shingles(texts, min_df=0.1, min_count=5, spread=platforms)) == 0
     assert len(boilerplate_shingles(texts, min_df=0.1, min_count=5)) > 0  # without it, templates count
+
+
+def test_strip_boilerplate_on_chunked_arrow_strings():
+    """Large corpora arrive as chunked Arrow arrays (seen at 100k ads)."""
+    import pyarrow as pa
+
+    from workbench.textsim import boilerplate_shingles, strip_boilerplate
+
+    ads = [f"ad {n} sweet girl {n} posted via sitex be safe" for n in "abcdefghij"]
+    chunked = pa.chunked_array([ads[:5], ads[5:]], type=pa.large_string())
+    texts = pd.Series(pd.arrays.ArrowExtensionArray(chunked))
+    footer = boilerplate_shingles(texts, min_df=0.5, min_count=2)
+    assert strip_boilerplate(texts, footer).tolist()[0] == "ad a sweet girl a"

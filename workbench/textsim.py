@@ -392,6 +392,9 @@ def strip_boilerplate(texts: pd.Series, boilerplate: pd.DataFrame, k: int = SHIN
         covered |= earlier & same
     kept_doc = doc[~covered]
     offsets = np.r_[0, np.cumsum(np.bincount(kept_doc, minlength=len(texts)))].astype(np.int64)
-    kept = pa.LargeListArray.from_arrays(pa.array(offsets), words.filter(pa.array(~covered)))
+    kept_words = words.filter(pa.array(~covered))
+    if isinstance(kept_words, pa.ChunkedArray):  # large corpora come back in chunks
+        kept_words = kept_words.combine_chunks()
+    kept = pa.LargeListArray.from_arrays(pa.array(offsets), kept_words)
     joined = pc.binary_join(kept, pa.scalar(" ", type=pa.large_string()))
     return pd.Series(joined, index=pd.Series(texts).index, dtype="str")
