@@ -502,3 +502,11 @@ def test_spelled_number_after_platform_is_not_a_handle(text):
     from workbench.extract import extract_identifiers
 
     assert not [i for i in extract_identifiers(text) if i.kind == "handle"]
+
+
+@pytest.mark.parametrize("text", ["cash app\nluv u", "cash app see you", "whatsapp area code", "WA Looking for fun",
+                                  "pay with cash app hugs and kisses"])
+def test_running_text_after_platform_is_not_a_name(text):
+    from workbench.extract import extract_identifiers
+
+    assert not [i for i in extract_identifiers(text) if i.kind in ("handle", "payment")]

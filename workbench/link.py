@@ -76,6 +76,9 @@ def _components(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
 
 def _star_edges(codes: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Link every member of a group to the group's first member (sorted by account code)."""
+    if len(codes) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
     order = np.lexsort((codes, group))
     codes, group = codes[order], group[order]
     first = np.r_[True, group[1:] != group[:-1]]

@@ -32,6 +32,19 @@ _STOPWORDS = frozenset(
     "premium story stories chat content sessions verified friendly fun free sexy hot girl "
     "girls more only fans private first".split()
 )
+# Ordinary words that follow a platform name in running text ("whatsapp area", "cash app see
+# you"): without an explicit ':' '@' '$' they are read as words, not names.
+_COMMON = _STOPWORDS | frozenset(
+    "see luv love hugs kisses xoxo area looking look around near town city today tonight later soon "
+    "babe baby honey sweet sweetie dear daddy papi guys gents men man gentleman gentlemen welcome "
+    "accepted ready open number num contact reach call calls texts texting message messages only "
+    "first last best real ask about when where what who how why all any some no not yes can will "
+    "would should could get got have has had do does did deposit deposits payment pay tips tip "
+    "rates rate price prices donations special specials booking book appointment appt visit visits "
+    "incall outcall hotel car hh hr hour hours half full mins min qv night day week weekend morning "
+    "evening afternoon upscale discreet discretion safe clean new young fresh nice good great "
+    "thanks thank mwah ttyl hugs xo".split()
+)
 _END = r"(?![A-Za-z0-9_])"
 _KW_ALT = "|".join(re.escape(k) for k in sorted(ALIASES, key=len, reverse=True))
 _KW_FIRST = "".join(sorted({k[0].lower() for k in ALIASES} | {k[0].upper() for k in ALIASES}))
@@ -119,6 +132,8 @@ def find_handles(text: str) -> list[Identifier]:
         if text[m.end():m.end() + 1] == "@":
             continue  # the local part of an email
         explicit = bool(m.group("at")) or any(c in sep for c in ":=-@>~|")
+        if not explicit and ("\n" in sep or name.lower() in _COMMON):
+            continue  # "cash app\nsee you", "whatsapp area": running text, not a name
         for k in _KW_ONE.finditer(kws):
             word = k.group()
             if word.lower() in _RISKY and not (explicit or word.isupper()):
