@@ -124,7 +124,8 @@ def _entity_hits(direct: pd.DataFrame, entities: pd.DataFrame, config: WatchConf
         return pd.DataFrame(columns=["case_id", "account_id", "score", "signal", "reason"])
     # A missing child's case is about the photo: entity-mates of the account are not leads to it.
     direct = direct[direct["case_kind"] != "missing"] if "case_kind" in direct else direct
-    best = direct.sort_values("score", ascending=False).drop_duplicates(["case_id", "account_id"])
+    # Ties broken by account id, so the entity's representative does not depend on row order.
+    best = direct.sort_values(["score", "account_id"], ascending=[False, True]).drop_duplicates(["case_id", "account_id"])
     best = best.merge(entities, on="account_id")
     per_entity = best.drop_duplicates(["case_id", "entity_id"])
     mates = per_entity.merge(entities.rename(columns={"account_id": "mate"}), on="entity_id")
