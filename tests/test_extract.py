@@ -510,3 +510,10 @@ def test_running_text_after_platform_is_not_a_name(text):
     from workbench.extract import extract_identifiers
 
     assert not [i for i in extract_identifiers(text) if i.kind in ("handle", "payment")]
+
+
+@pytest.mark.parametrize("text", ["cash app bye", "cash app besos 💋", "pay cash app stay safe", "cashapp ciao"])
+def test_short_word_after_platform_without_separator_is_not_a_name(text):
+    from workbench.extract import extract_identifiers
+
+    assert not [i for i in extract_identifiers(text) if i.kind in ("handle", "payment")]

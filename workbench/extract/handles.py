@@ -132,8 +132,9 @@ def find_handles(text: str) -> list[Identifier]:
         if text[m.end():m.end() + 1] == "@":
             continue  # the local part of an email
         explicit = bool(m.group("at")) or any(c in sep for c in ":=-@>~|")
-        if not explicit and ("\n" in sep or name.lower() in _COMMON):
-            continue  # "cash app\nsee you", "whatsapp area": running text, not a name
+        if not explicit and ("\n" in sep or name.lower() in _COMMON
+                             or not (re.search(r"[\d_.]", name) or len(name) >= 6)):
+            continue  # "cash app\nsee you", "cash app bye": running text, not a name
         for k in _KW_ONE.finditer(kws):
             word = k.group()
             if word.lower() in _RISKY and not (explicit or word.isupper()):
