@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -43,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--accounts", required=True, help="accounts file (.csv, .parquet, .jsonl)")
     p.add_argument("--cases", default=None, help="cases file (known subjects, missing children)")
     p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--pseudonymise", default=None, metavar="KEY",
+                   help="replace phones, emails, handles, payments and wallets in every output with keyed hashes "
+                        "(or set WORKBENCH_PSEUDONYMISE_KEY)")
     _add_run_args(p)
 
     p = sub.add_parser("notebook", help="run a templated notebook with parameters (papermill) into a folder")
@@ -65,6 +69,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.add_argument("--review", default=None, help="review.sqlite whose decisions go into the package")
     p.add_argument("--pseudonymise", default=None, metavar="KEY", help="replace identifiers with keyed hashes for sharing")
+
+    p = sub.add_parser("watch", help="match a new batch of accounts against the cases, remembering what was seen")
+    p.add_argument("--cases", required=True, help="cases file (known subjects, missing children)")
+    p.add_argument("--accounts", required=True, help="the new accounts (.csv, .parquet, .jsonl)")
+    p.add_argument("--state", required=True, help="the watch's state folder (created on the first batch)")
+    p.add_argument("--region", default="US", help="default phone region for numbers without a country code")
+    p.add_argument("--min-lead-score", type=float, default=None, help="only write leads at or above this score (default 0.5)")
+
+    p = sub.add_parser("watchlist", help="share a watchlist with a partner as keyed hashes, or match one")
+    wl = p.add_subparsers(dest="watchlist_command", required=True)
+    q = wl.add_parser("export", help="write the cases' identifiers as HMAC-SHA256 hashes (photos as perceptual hashes)")
+    q.add_argument("--cases", required=True)
+    q.add_argument("--out", required=True, help="CSV to write")
+    q.add_argument("--region", default="US")
+    q = wl.add_parser("match", help="match a shared hash list against accounts")
+    q.add_argument("--list", required=True, help="the shared list (CSV from `watchlist export`)")
+    q.add_argument("--accounts", required=True)
+    q.add_argument("--out", required=True, help="CSV of leads to write")
+    q.add_argument("--region", default="US")
+    for q in wl.choices.values():
+        key = q.add_mutually_exclusive_group(required=True)
+        key.add_argument("--key", help="the shared secret (visible to other users of this machine; prefer --key-file)")
+        key.add_argument("--key-file", help="file holding the shared secret")
 
     p = sub.add_parser("demo", help="generate a synthetic world, run the pipeline on it, and say what it found")
     p.add_argument("--out", default="out")
@@ -144,7 +171,8 @@ def _dispatch(args) -> int:
         started = time.perf_counter()
         out = Path(args.out)
         result = run(args.accounts, args.cases, out=out, backend=args.backend, config=_config(args),
-                     mapping=parse_mapping(args.map), case_mapping=parse_mapping(args.case_map))
+                     mapping=parse_mapping(args.map), case_mapping=parse_mapping(args.case_map),
+                     pseudonymise_key=args.pseudonymise or os.environ.get("WORKBENCH_PSEUDONYMISE_KEY"))
         _summarise(result, out, started)
         return 0
     if args.command == "demo":
@@ -182,6 +210,33 @@ def _dispatch(args) -> int:
                                parameters={"run": str(args.run), "entity": args.entity, "case": args.case},
                                pseudonymise_key=args.pseudonymise)
         print(f"case package for {selection.subject}: {len(selection.accounts)} accounts -> {folder.resolve()}")
+        return 0
+    if args.command == "watch":
+        from dataclasses import replace  # noqa: PLC0415
+
+        from .watch import WatchConfig  # noqa: PLC0415
+        from .watchstate import watch_batch  # noqa: PLC0415
+
+        config = WatchConfig()
+        if args.min_lead_score is not None:
+            config = replace(config, min_lead_score=args.min_lead_score)
+        started = time.perf_counter()
+        leads = watch_batch(args.cases, args.accounts, Path(args.state), config=config, region=args.region)
+        print(f"{len(leads):,} new lead rows in {time.perf_counter() - started:.1f}s -> {Path(args.state) / 'leads.csv'}")
+        return 0
+    if args.command == "watchlist":
+        from .exchange import export_watchlist, match_watchlist, read_key  # noqa: PLC0415
+        from .io import write_csv  # noqa: PLC0415
+
+        key = read_key(args.key, args.key_file)
+        if args.watchlist_command == "export":
+            table = export_watchlist(args.cases, key, region=args.region)
+            write_csv(table, Path(args.out))
+            print(f"wrote {len(table) - 1:,} hashed entries -> {args.out} (keep the key apart from the file)")
+            return 0
+        leads = match_watchlist(Path(args.list), args.accounts, key, region=args.region)
+        write_csv(leads, Path(args.out))
+        print(f"{len(leads):,} leads against the shared list -> {args.out}")
         return 0
     if args.command == "hash-images":
         import pandas as pd  # noqa: PLC0415

@@ -152,8 +152,8 @@ def write_graphml(graph: nx.Graph, path: str | Path, max_nodes: int = MAX_EXPORT
                     graph.number_of_nodes(), len(keep))
         graph = graph.subgraph(keep)
     clean = nx.Graph()
-    node_keys = {k for _, d in graph.nodes(data=True) for k in d}
-    edge_keys = {k for *_, d in graph.edges(data=True) for k in d}
+    node_keys = sorted({k for _, d in graph.nodes(data=True) for k in d})  # sorted: same bytes every run
+    edge_keys = sorted({k for *_, d in graph.edges(data=True) for k in d})
     for node, data in graph.nodes(data=True):
         clean.add_node(str(node), **{k: _graphml_safe(data.get(k, "")) for k in node_keys})
     for a, b, data in graph.edges(data=True):

@@ -220,8 +220,8 @@ def link_accounts(accounts: pd.DataFrame, identifiers: pd.DataFrame, config: Lin
     labels = _components(n, s_src, s_dst)
     strong_links = pd.DataFrame({"src": ids[s_src], "dst": ids[s_dst], "kind": strong["kind"].to_numpy()[rows],
                                  "value": strong["value"].to_numpy()[rows], "weight": 1.0, "used": True})
-    strong_links["reason"] = ("same " + strong_links["kind"].map(KIND_WORDS).fillna(strong_links["kind"])
-                              + " " + strong_links["value"])
+    kind_words = strong_links["kind"].map(KIND_WORDS).fillna(strong_links["kind"]).astype(str)
+    strong_links["reason"] = "same " + kind_words + " " + strong_links["value"].astype(str)
     p_src, p_dst, p_rows = _evidence_edges(photo, index)
     weak = [pd.DataFrame({"a": p_src, "b": p_dst, "kind": "image", "value": photo["value"].to_numpy()[p_rows],
                           "weight": 0.9})]
@@ -237,8 +237,9 @@ def link_accounts(accounts: pd.DataFrame, identifiers: pd.DataFrame, config: Lin
     weak_links = pd.DataFrame({"src": ids[weak_edges["a"].to_numpy()], "dst": ids[weak_edges["b"].to_numpy()],
                                "kind": weak_edges["kind"].to_numpy(), "value": weak_edges["value"].to_numpy(),
                                "weight": weak_edges["weight"].to_numpy(), "used": accepted})
-    what = np.where(weak_links["kind"] == "image", "same photo " + weak_links["value"],
-                    "ad text " + weak_links["value"] + " similar (same template with different details)")
+    value = weak_links["value"].astype(str)
+    what = np.where(weak_links["kind"] == "image", "same photo " + value,
+                    "ad text " + value + " similar (same template with different details)")
     weak_links["reason"] = np.where(accepted, what, what + "; not used alone: no second piece of evidence between these groups")
     entities = _name_entities(ids, labels)
     links = pd.concat([strong_links, weak_links], ignore_index=True)

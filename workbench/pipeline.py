@@ -104,7 +104,8 @@ def near_duplicate_text(accounts: pd.DataFrame, config: link.LinkConfig) -> pd.D
 
 
 def run(accounts, cases=None, out: str | Path | None = None, backend: str | Backend | None = "auto",
-        config: RunConfig | None = None, mapping: dict | None = None, case_mapping: dict | None = None) -> Result:
+        config: RunConfig | None = None, mapping: dict | None = None, case_mapping: dict | None = None,
+        pseudonymise_key: str | bytes | None = None) -> Result:
     """Run the whole pipeline on file paths or DataFrames.
 
     Parameters
@@ -114,6 +115,8 @@ def run(accounts, cases=None, out: str | Path | None = None, backend: str | Back
     backend : "auto", "cpu", "gpu" or a Backend
     config : RunConfig
     mapping, case_mapping : column mappings ``{"their_name": "our_name"}``
+    pseudonymise_key : when given, phones, emails, handles, payments, wallets and URLs are
+        replaced by keyed hashes in the returned Result and every file (``privacy``)
 
     Returns
     -------
@@ -172,6 +175,11 @@ def run(accounts, cases=None, out: str | Path | None = None, backend: str | Back
         entity_summary=entity_summary, clusters=clusters, leads=_contract_columns(leads, "leads"),
         warnings=warn.frame(), hubs=linkage.hubs, graph=graph, cluster_summary=summary,
         photo_groups=photo_groups, evidence=linkage.evidence, backend=be.name, timings=timings)
+    if pseudonymise_key:
+        from .privacy import pseudonymise_result  # noqa: PLC0415
+
+        result = pseudonymise_result(result, pseudonymise_key, region=config.region)
+        lap("pseudonymise")
     if out is not None:
         result.write(out)
         lap("write")

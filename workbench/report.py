@@ -22,6 +22,14 @@ TYPE_COLOURS = {"account": "#3b7dd8", "phone": "#d8573b", "email": "#8e44ad", "h
                 "image": "#e1a100", "payment": "#2c3e50", "wallet": "#7f8c8d", "url": "#95a5a6", "case": "#c0392b"}
 
 
+def generated_at() -> _dt.datetime:
+    """Now, or ``SOURCE_DATE_EPOCH`` when set, so reports can be rebuilt byte for byte."""
+    import os  # noqa: PLC0415
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return _dt.datetime.fromtimestamp(int(epoch), _dt.UTC) if epoch and epoch.isdigit() else _dt.datetime.now()
+
+
 def _environment() -> Environment:
     return Environment(autoescape=select_autoescape(default=True, default_for_string=True), trim_blocks=True,
                        lstrip_blocks=True)
@@ -76,7 +84,7 @@ def map_html(clusters: pd.DataFrame, max_points: int = 20_000, seed: int = 0) ->
                                  hoverinfo="text"))
     fig.update_layout(title="Trend map (UMAP), coloured by cluster; grey = noise", height=520,
                       margin=dict(l=20, r=20, t=40, b=20), template="plotly_white")
-    return fig.to_html(full_html=False, include_plotlyjs=True, config={"displaylogo": False})
+    return fig.to_html(full_html=False, include_plotlyjs=True, config={"displaylogo": False}, div_id="trend-map")
 
 
 def render_report(result, title: str = "Workbench report", max_rows: int = 50, include_map: bool = True) -> str:
@@ -114,7 +122,7 @@ def render_report(result, title: str = "Workbench report", max_rows: int = 50, i
     env = _environment()
     template = env.from_string(resources.files("workbench").joinpath("templates/report.html.j2").read_text("utf-8"))
     return template.render(
-        title=title, generated=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"), version=__version__,
+        title=title, generated=generated_at().strftime("%Y-%m-%d %H:%M"), version=__version__,
         backend=result.backend, n_accounts=f"{len(result.entities):,}", n_cases=len(result.cases) if result.cases is not None else 0,
         cards=cards, summary_lines=lines, leads=leads.head(max_rows * 2).to_dict("records"), n_leads=len(leads),
         entities=es.head(max_rows).to_dict("records"), n_entities=n_multi, graph_svg=graph_svg, stories=stories,
