@@ -183,6 +183,39 @@ def _evidence_edges(evidence: pd.DataFrame, index: pd.Index) -> tuple[np.ndarray
     return _star_edges(codes, group)
 
 
+def _keep_bridging_hubs(hubs: pd.DataFrame, evidence: pd.DataFrame, index: pd.Index, config: LinkConfig,
+                        text_pairs: pd.DataFrame | None) -> pd.DataFrame:
+    """Second look at hub candidates: a hub must join groups that stand on their own.
+
+    Without every hub, accounts fall into groups by their other evidence. A candidate
+    whose accounts touch at most one such group of two or more accounts joins nothing
+    established (an operator's phone on ads that share nothing else), so it links after
+    all; one that touches several (a footer number, a stock photo) stays a hub.
+    """
+    if hubs.empty:
+        return hubs
+    keyed = evidence.merge(hubs[["kind", "value"]].assign(_hub=True), on=["kind", "value"], how="left")
+    is_hub = keyed["_hub"].fillna(False).to_numpy(dtype=bool)
+    rest = evidence[~is_hub]
+    src, dst, _ = _evidence_edges(rest, index)
+    if text_pairs is not None and len(text_pairs):
+        strong = text_pairs["similarity"].to_numpy(dtype=float) >= config.text_merge_threshold
+        src = np.r_[src, index.get_indexer(text_pairs["src"][strong])]
+        dst = np.r_[dst, index.get_indexer(text_pairs["dst"][strong])]
+    labels = _components(len(index), src, dst)
+    sizes = np.bincount(labels)
+    on_hub = evidence[is_hub]
+    group = labels[index.get_indexer(on_hub["account_id"])]
+    established = pd.DataFrame({"kind": on_hub["kind"].to_numpy(), "value": on_hub["value"].to_numpy(),
+                                "group": np.where(sizes[group] >= 2, group, -1)})
+    established = established[established["group"] >= 0]
+    bridged = established.groupby(["kind", "value"])["group"].nunique().rename("n_established").reset_index()
+    hubs = hubs.merge(bridged, on=["kind", "value"], how="left")
+    hubs["n_established"] = hubs["n_established"].fillna(0).astype(int)
+    too_common = hubs["reason"].str.contains("of all;", regex=False)
+    return hubs[(hubs["n_established"] >= 2) | too_common].reset_index(drop=True)
+
+
 def link_accounts(accounts: pd.DataFrame, identifiers: pd.DataFrame, config: LinkConfig | None = None,
                   photo_groups: pd.DataFrame | None = None, text_pairs: pd.DataFrame | None = None) -> Linkage:
     """Resolve accounts into entities from identifiers, photo groups and text pairs.
@@ -210,6 +243,7 @@ def link_accounts(accounts: pd.DataFrame, identifiers: pd.DataFrame, config: Lin
     ids = index.to_numpy()
     evidence = identifier_evidence(identifiers, photo_groups)
     hubs = find_hubs(evidence, accounts, config, text_pairs)
+    hubs = _keep_bridging_hubs(hubs, evidence, index, config, text_pairs)
     is_hub = evidence.merge(hubs[["kind", "value"]].assign(_hub=True), on=["kind", "value"],
                             how="left")["_hub"].fillna(False).to_numpy(dtype=bool)
     used = evidence[~is_hub].reset_index(drop=True)
