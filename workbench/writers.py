@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -78,40 +79,37 @@ def _one_line_ending(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@contextmanager
+def atomic_file(path: Path, mode: str = "wb", **open_args):
+    """Open a temporary file beside ``path``; on success flush, fsync and rename it over
+    ``path``, on any error remove it. Readers see the old file or the new one, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="." + path.name, dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **open_args) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     """Write a CSV atomically (temporary file + rename): readers never see half a file.
 
     Formula cells are neutralised (:func:`neutralise_formulas`) and line breaks inside
     cells are written as quoted ``\n``.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name, dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="replace", newline="") as handle:
-            neutralise_formulas(_one_line_ending(frame)).to_csv(handle, index=False, lineterminator="\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_file(path, "w", encoding="utf-8", errors="replace", newline="") as handle:
+        neutralise_formulas(_one_line_ending(frame)).to_csv(handle, index=False, lineterminator="\n")
+    return Path(path)
 
 
 def write_bytes(data: bytes | str, path: Path) -> Path:
     """Write any file atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8", "replace") if isinstance(data, str) else data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
+    with atomic_file(path, "wb") as handle:
+        handle.write(data.encode("utf-8", "replace") if isinstance(data, str) else data)
+    return Path(path)
