@@ -6,7 +6,15 @@ import json
 import pandas as pd
 import pytest
 
-from workbench.io import InputError, WarningLog, load_accounts, load_cases, neutralise_formulas, parse_mapping, write_csv
+from workbench.io import (
+    InputError,
+    WarningLog,
+    load_accounts,
+    load_cases,
+    neutralise_formulas,
+    parse_mapping,
+    write_csv,
+)
 
 
 def _write(tmp_path, name, text, mode="w"):
@@ -64,10 +72,10 @@ def test_directory_and_missing_file(tmp_path):
 
 
 def test_recoverable_problems_are_kept_and_counted(tmp_path):
-    raw = ("account_id,text,image_hashes,posted_at\n"
-           "a1,ok,00ff00ff00ff00ff;nothex,2024-05-01\n"
-           "a1,dup,,not a date\n"
-           ",empty id,,\n").encode() + "a4,caf\xe9 latin\n".encode("latin-1")
+    raw = (b"account_id,text,image_hashes,posted_at\n"
+           b"a1,ok,00ff00ff00ff00ff;nothex,2024-05-01\n"
+           b"a1,dup,,not a date\n"
+           b",empty id,,\n") + "a4,caf\xe9 latin\n".encode("latin-1")
     path = _write(tmp_path, "acc.csv", raw, "wb")
     warnings = WarningLog()
     frame = load_accounts(path, warnings=warnings)

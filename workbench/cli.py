@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _config(args) -> "RunConfig":  # noqa: F821
+def _config(args) -> RunConfig:  # noqa: F821
     from dataclasses import replace  # noqa: PLC0415
 
     from .pipeline import RunConfig  # noqa: PLC0415

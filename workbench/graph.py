@@ -50,7 +50,7 @@ def identifier_graph(evidence: pd.DataFrame, accounts: pd.DataFrame | None = Non
     for (kind, value), _ in evidence.groupby(["kind", "value"], sort=False):
         graph.add_node(f"{kind}:{value}", type=str(kind), label=str(value), hub=(kind, value) in hub_keys)
     graph.add_edges_from(zip(acc_nodes, id_nodes, strict=True), type="has")
-    for node, data in graph.nodes(data=True):
+    for _, data in graph.nodes(data=True):
         data.setdefault("type", "account")
     return graph
 

@@ -13,10 +13,11 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
-from . import extract, graph as graphs, io, link, photos, risk, stories, textpairs, textsim, trends, watch
+from . import extract, io, link, photos, risk, stories, textpairs, textsim, trends, watch
+from . import graph as graphs
 from .backend import Backend, resolve_backend
-from .review import ReviewLog, apply_decisions, confirmed_accounts
 from .features import FeatureConfig
+from .review import ReviewLog, apply_decisions, confirmed_accounts
 from .schema import OUTPUT_COLUMNS
 
 log = logging.getLogger(__name__)
