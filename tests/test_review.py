@@ -56,3 +56,14 @@ def test_decisions_change_the_next_run(world, tmp_path):
     assert f"{lead['case_id']}/{lead['account_id']}" not in keys
     assert len(second.leads) == len(first.leads) - 1
     assert confirmed_accounts(log).empty
+
+
+def test_review_export_command(tmp_path):
+    from workbench.cli import main
+
+    log = ReviewLog(tmp_path / "review.sqlite")
+    log.record("entity", "E00001", "needs-follow-up", note="=cmd|' /C calc'!A0", analyst="ana")
+    assert main(["review", "export", "--log", str(tmp_path / "review.sqlite"), "--out", str(tmp_path / "audit.csv")]) == 0
+    text = (tmp_path / "audit.csv").read_text()
+    assert "needs-follow-up" in text and "'=cmd" in text, "formula cells are neutralised for spreadsheets"
+    assert main(["review", "export", "--log", str(tmp_path / "nope.sqlite"), "--out", str(tmp_path / "x.csv")]) == 2

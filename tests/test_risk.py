@@ -39,3 +39,20 @@ def test_queue_ranks_operated_entities_first(world, world_run):
     if (result.leads["case_kind"] == "missing").any():
         assert "missing_match" in first_types
     assert not queue["reason"].str.contains("trafficker", case=False).any()
+
+
+def test_queue_filters_and_movement(world_run):
+    result, out = world_run
+    es = result.entity_summary
+    assert {"moves", "moves_per_week"} <= set(es.columns)
+    assert (es["moves"] >= 0).all()
+    queue = risk.triage_queue(es, result.leads)
+    cities = result.accounts["city"].dropna()
+    city = cities[cities.str.strip() != ""].value_counts().index[0]
+    in_city = risk.filter_queue(queue, result.accounts, result.entities, es, city=city)
+    assert 0 < len(in_city) < len(queue)
+    assert in_city["rank"].is_monotonic_increasing
+    youth = risk.filter_queue(queue, result.accounts, result.entities, es, indicator="youth_coded")
+    fired = set(es.loc[es["ind_youth_coded"] > 0, "entity_id"])
+    assert set(youth.loc[youth["item_type"] == "entity", "item_id"]) <= fired
+    assert (out / "queue.csv").exists()

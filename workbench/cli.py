@@ -93,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
         key.add_argument("--key", help="the shared secret (visible to other users of this machine; prefer --key-file)")
         key.add_argument("--key-file", help="file holding the shared secret")
 
+    p = sub.add_parser("review", help="the analyst review log")
+    p.add_argument("action", choices=["export"], help="export: write the whole log as CSV for an audit")
+    p.add_argument("--log", required=True, help="review.sqlite (in a run's --out or a watch --state folder)")
+    p.add_argument("--out", required=True, help="CSV to write")
+
     p = sub.add_parser("demo", help="generate a synthetic world, run the pipeline on it, and say what it found")
     p.add_argument("--out", default="out")
     p.add_argument("--accounts", type=int, default=3000)
@@ -198,6 +203,14 @@ def _dispatch(args) -> int:
 
         executed = run_notebook(args.name, args.param, Path(args.out))
         print(f"executed notebook: {executed}")
+        return 0
+    if args.command == "review":
+        from .review import ReviewLog  # noqa: PLC0415
+
+        if not Path(args.log).is_file():
+            raise InputError(args.log, "no review log here", "Give the review.sqlite of a run or watch folder.")
+        path = ReviewLog(args.log).export(Path(args.out))
+        print(f"wrote the review log ({len(ReviewLog(args.log).history())} decisions) to {path}")
         return 0
     if args.command == "package":
         from .io import load_accounts, parse_mapping  # noqa: PLC0415

@@ -74,7 +74,8 @@ class Result:
         tables = {"entities": self.entities, "links": self.links, "identifiers": self.identifiers,
                   "entity_summary": self.entity_summary, "clusters": self.clusters, "leads": self.leads,
                   "warnings": self.warnings, "hubs": self.hubs}
-        extra = {"cluster_summary": self.cluster_summary, "photo_groups": self.photo_groups}
+        extra = {"cluster_summary": self.cluster_summary, "photo_groups": self.photo_groups,
+                 "queue": risk.triage_queue(self.entity_summary, self.leads)}
         for name, table in {**tables, **extra}.items():
             if table is not None:
                 written[name] = io.write_csv(table, out / f"{name}.csv")

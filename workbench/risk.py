@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 SENTENCES = {
     "missing_child_match": "a photo matches a missing-child case ({})",
     "case_match": "leads to known case(s) {}",
-    "movement": "advertised in {} cities",
+    "movement": "advertised in {}",
     "volume": "{} ads",
     "burstiness": "up to {} ads in one day",
     "personas_per_phone": "up to {} names or photos behind one phone",
@@ -123,6 +123,13 @@ def entity_indicators(accounts: pd.DataFrame, entities: pd.DataFrame, identifier
     phones = ids[ids["kind"] == "phone"]
     summary["n_phones"] = phones.groupby("entity_id")["value"].nunique().reindex(summary.index).fillna(0).astype(int)
     summary["n_emails"] = ids[ids["kind"] == "email"].groupby("entity_id")["value"].nunique().reindex(summary.index).fillna(0).astype(int)
+    # Circuits: how often the entity's posts change city, per week of activity.
+    ordered = acc.dropna(subset=["posted_at"]).sort_values(["entity_id", "posted_at"])
+    moved = (ordered["city"] != ordered.groupby("entity_id")["city"].shift()) & ordered.groupby("entity_id").cumcount().gt(0)
+    moves = moved.groupby(ordered["entity_id"]).sum()
+    weeks = ((summary["last_seen"] - summary["first_seen"]).dt.total_seconds() / 604800).clip(lower=1)
+    summary["moves"] = moves.reindex(summary.index).fillna(0).astype(int)
+    summary["moves_per_week"] = (summary["moves"] / weeks).round(2)
     day = acc["posted_at"].dt.floor("D")
     summary["burst"] = acc.assign(day=day).groupby(["entity_id", "day"]).size().groupby(level=0).max().reindex(summary.index).fillna(0)
     titles = accounts[["account_id", "title"]].merge(entities, on="account_id").merge(
@@ -150,7 +157,8 @@ def entity_indicators(accounts: pd.DataFrame, entities: pd.DataFrame, identifier
     values = pd.DataFrame(index=summary.index)
     values["missing_child_match"] = summary["missing"].astype(float)
     values["case_match"] = (summary["cases"] != "").astype(float)
-    values["movement"] = (summary["n_cities"] / sc.get("movement_cities", 6)).clip(0, 1)
+    values["movement"] = np.maximum(summary["n_cities"] / sc.get("movement_cities", 6),
+                                    summary["moves_per_week"] / sc.get("moves_per_week", 2)).clip(0, 1)
     values["volume"] = (summary["n_accounts"] / sc.get("volume_accounts", 40)).clip(0, 1)
     values["burstiness"] = (summary["burst"] / sc.get("burst_per_day", 8)).clip(0, 1)
     values["personas_per_phone"] = ((summary["personas"] - 1).clip(lower=0) / sc.get("personas", 4)).clip(0, 1)
@@ -160,7 +168,8 @@ def entity_indicators(accounts: pd.DataFrame, entities: pd.DataFrame, identifier
     weights = pd.Series({k: float(w.get(k, 0.0)) for k in values.columns})
     summary["risk_score"] = (values.mul(weights, axis=1).sum(axis=1) / max(weights.sum(), 1e-9)).round(4)
     measure = {"missing_child_match": summary["missing_cases"], "case_match": summary["cases"],
-               "movement": summary["n_cities"], "volume": summary["n_accounts"], "burstiness": summary["burst"].astype(int),
+               "movement": summary["n_cities"].astype(str) + " cities, moving " + summary["moves"].astype(str)
+               + " times (" + summary["moves_per_week"].astype(str) + " a week)", "volume": summary["n_accounts"], "burstiness": summary["burst"].astype(int),
                "personas_per_phone": summary["personas"].astype(int), "photos_across_cities": summary["photo_cities"].astype(int)}
     contrib = values.mul(weights, axis=1)
     order = contrib.columns[np.argsort(-weights.to_numpy(), kind="stable")]
@@ -180,7 +189,7 @@ def entity_indicators(accounts: pd.DataFrame, entities: pd.DataFrame, identifier
                                                 ascending=[False, False, False, True])
     summary["first_seen"] = summary["first_seen"].dt.strftime("%Y-%m-%dT%H:%M:%S")
     summary["last_seen"] = summary["last_seen"].dt.strftime("%Y-%m-%dT%H:%M:%S")
-    cols = ["entity_id", "n_accounts", "n_phones", "n_emails", "n_cities", "first_seen", "last_seen",
+    cols = ["entity_id", "n_accounts", "n_phones", "n_emails", "n_cities", "moves", "moves_per_week", "first_seen", "last_seen",
             "risk_score", "risk_reasons", "cases", "missing"] + [f"ind_{c}" for c in values.columns]
     return summary[cols].reset_index(drop=True)
 
@@ -210,3 +219,47 @@ def triage_queue(entity_summary: pd.DataFrame, leads: pd.DataFrame) -> pd.DataFr
     queue = pd.concat(parts, ignore_index=True).sort_values(["priority", "item_id"], ascending=[False, True], kind="stable")
     queue.insert(0, "rank", np.arange(1, len(queue) + 1))
     return queue.drop(columns="priority").reset_index(drop=True)
+
+
+def filter_queue(queue: pd.DataFrame, accounts: pd.DataFrame, entities: pd.DataFrame,
+                 entity_summary: pd.DataFrame | None = None, city: str | None = None,
+                 platform: str | None = None, start=None, end=None, indicator: str | None = None) -> pd.DataFrame:
+    """Keep queue items with at least one account in the city / platform / time window, and
+    (for ``indicator``, e.g. ``"youth_coded"``) entities where that indicator fired.
+    Ranks are kept, so a filtered queue still reads in the global order.
+
+    Examples
+    --------
+    >>> queue = pd.DataFrame({"rank": [1, 2], "item_type": ["entity", "lead"], "item_id": ["E1", "C1/a2"],
+    ...                       "score": [0.5, 0.9], "reason": ["", ""]})
+    >>> accounts = pd.DataFrame({"account_id": ["a1", "a2"], "city": ["Houston", "Dallas"],
+    ...                          "platform": ["x", "y"], "posted_at": pd.to_datetime(["2024-01-01", "2024-02-01"])})
+    >>> entities = pd.DataFrame({"account_id": ["a1", "a2"], "entity_id": ["E1", "E2"]})
+    >>> filter_queue(queue, accounts, entities, city="houston")["item_id"].tolist()
+    ['E1']
+    """
+    lead_items = queue[queue["item_type"] != "entity"]
+    members = pd.concat([
+        pd.DataFrame({"item_id": lead_items["item_id"], "account_id": lead_items["item_id"].str.split("/", n=1).str[1]}),
+        entities.rename(columns={"entity_id": "item_id"})[["item_id", "account_id"]],
+    ], ignore_index=True).merge(accounts[["account_id", "city", "platform", "posted_at"]], on="account_id")
+    keep = pd.Series(True, index=members.index)
+    if city and city.strip():
+        pattern = r"(?<![a-z])" + re.escape(city.strip().lower()) + r"(?![a-z])"
+        keep &= members["city"].fillna("").str.lower().str.contains(pattern, regex=True)
+    if platform:
+        keep &= members["platform"].fillna("").str.lower() == platform.lower()
+    if start is not None:
+        keep &= members["posted_at"] >= pd.Timestamp(start)
+    if end is not None:
+        keep &= members["posted_at"] <= pd.Timestamp(end)
+    wanted = set(members.loc[keep, "item_id"])
+    out = queue[queue["item_id"].isin(wanted)]
+    if indicator and entity_summary is not None:
+        column = f"ind_{indicator}"
+        if column not in entity_summary:
+            raise ValueError(f"unknown indicator {indicator!r}; choose one of "
+                             + ", ".join(c[4:] for c in entity_summary.columns if c.startswith("ind_")))
+        fired = set(entity_summary.loc[entity_summary[column] > 0, "entity_id"])
+        out = out[(out["item_type"] != "entity") | out["item_id"].isin(fired)]
+    return out.reset_index(drop=True)
