@@ -36,6 +36,7 @@ class WatchConfig:
 
     min_lead_score: float = 0.5
     photo_radius: int = 8
+    pdq_radius: int = 31  # of 256 bits, as Meta publishes for PDQ
     text_threshold: float = 0.5
     entity_factor: float = 0.8
     region: str = "US"
@@ -77,26 +78,42 @@ def _identifier_hits(watch: pd.DataFrame, identifiers: pd.DataFrame, hubs: pd.Da
 
 
 def _photo_hits(watch: pd.DataFrame, accounts: pd.DataFrame, config: WatchConfig) -> pd.DataFrame:
-    case_photos = watch[watch["kind"] == "image"]
-    acc_photos = explode_multi(accounts, "image_hashes")
-    if case_photos.empty or acc_photos.empty:
-        return pd.DataFrame(columns=["case_id", "account_id", "score", "signal", "reason"])
-    acc_words, acc_ok = photos.parse_hex(acc_photos["image_hashes"])
-    case_words, case_ok = photos.parse_hex(case_photos["value"])
+    """Photo matches: PDQ (256-bit) where both sides have it, 64-bit pHash otherwise."""
+    phash = _hash_hits(watch, accounts, "image", "image_hashes", 64, config.photo_radius, config)
+    pdq = _hash_hits(watch, accounts, "pdq", "pdq_hashes", 256, config.pdq_radius, config)
+    if len(pdq):
+        both = phash.merge(pdq[["case_id", "account_id"]], on=["case_id", "account_id"], how="left", indicator=True)
+        phash = phash[(both["_merge"] == "left_only").to_numpy()]
+    return pd.concat([pdq, phash], ignore_index=True)
+
+
+def _hash_hits(watch: pd.DataFrame, accounts: pd.DataFrame, kind: str, column: str, bits: int, radius: int,
+               config: WatchConfig) -> pd.DataFrame:
+    empty = pd.DataFrame(columns=["case_id", "account_id", "score", "signal", "reason"])
+    case_photos = watch[watch["kind"] == kind]
+    if case_photos.empty or column not in accounts:
+        return empty
+    acc_photos = explode_multi(accounts, column)
+    if acc_photos.empty:
+        return empty
+    acc_words, acc_ok = photos.parse_hex(acc_photos[column], bits=bits)
+    case_words, case_ok = photos.parse_hex(case_photos["value"], bits=bits)
     acc_photos, case_photos = acc_photos[acc_ok], case_photos[case_ok]  # io already warned about bad hashes
     if case_photos.empty or acc_photos.empty:
-        return pd.DataFrame(columns=["case_id", "account_id", "score", "signal", "reason"])
-    index = photos.HammingIndex(acc_words[acc_ok], radius=config.photo_radius)
-    found = index.query(case_words[case_ok], radius=config.photo_radius)
+        return empty
+    index = photos.HammingIndex(acc_words[acc_ok], radius=radius)
+    found = index.query(case_words[case_ok], radius=radius)
     q, i, d = (found[c].to_numpy() for c in ("query_idx", "index_idx", "distance"))
     hits = pd.DataFrame({"case_id": case_photos["case_id"].to_numpy()[q],
                          "case_kind": case_photos["case_kind"].to_numpy()[q],
                          "account_id": acc_photos["account_id"].to_numpy()[i], "distance": d})
     hits = hits.sort_values(["case_id", "account_id", "distance"]).drop_duplicates(["case_id", "account_id"])
-    hits["score"] = 0.97 - 0.025 * hits["distance"]
+    # A PDQ bit weighs a quarter of a pHash bit: the same edit flips about 4x as many of 256.
+    hits["score"] = 0.97 - 0.025 * hits["distance"] * (64 / bits)
     what = np.where(hits["case_kind"] == "missing", "same photo as missing-child case ", "same photo as case ")
+    scale = "" if bits == 64 else f" of {bits} (PDQ)"
     hits["reason"] = (what + hits["case_id"] + ", " + hits["distance"].astype(str)
-                      + np.where(hits["distance"] == 1, " bit apart", " bits apart"))
+                      + np.where(hits["distance"] == 1, " bit", " bits") + scale + " apart")
     hits["signal"] = "photo"
     return hits[["case_id", "account_id", "score", "signal", "reason"]]
 
