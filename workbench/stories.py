@@ -11,17 +11,20 @@ import re
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 log = logging.getLogger(__name__)
 
 TOKEN = re.compile(r"\S+")
-NUMBER = re.compile(r"^\W*\$?\d[\d.,:/-]*\w*\W*$")
+NUMBER = re.compile(r"^(?:numtok|\W*\$?\d[\d.,:/-]*\w*\W*)$")
+HTML_WORDS = {"br", "amp", "nbsp", "quot"}  # remnants of HTML in scraped ads
+PLACEHOLDERS = {"emailtok": "{email}", "urltok": "{link}", "emojitok": "{emoji}"}
 
 
-def _template(texts: list[str], cities: set[str], keep_share: float = 0.6) -> str:
+def _template(texts: list[str], cities: set[str], keep_share: float = 0.4) -> str:
     """The most typical text with its varying words replaced by slots ({number}, {city}, {…})."""
-    docs = [t.split() for t in texts if t]
+    docs = [[w for w in t.split() if w not in HTML_WORDS] for t in texts if t]
+    docs = [d for d in docs if d]
     if not docs:
         return ""
     df: dict[str, int] = {}
@@ -29,10 +32,13 @@ def _template(texts: list[str], cities: set[str], keep_share: float = 0.6) -> st
         for tok in set(tokens):
             df[tok] = df.get(tok, 0) + 1
     need = keep_share * len(docs)
-    best = max(docs, key=lambda toks: sum(df[t] >= need for t in toks) - 0.01 * len(toks))
+    # The most typical ad: the largest share of its words are the cluster's common words.
+    best = max(docs, key=lambda toks: (sum(df[t] >= need for t in toks) / len(toks), -len(toks)))
     out = []
     for tok in best:
-        if df[tok] >= need:
+        if tok in PLACEHOLDERS:
+            out.append(PLACEHOLDERS[tok])
+        elif df[tok] >= need and not NUMBER.match(tok):
             out.append(tok)
         elif NUMBER.match(tok):
             out.append("{number}")
@@ -40,7 +46,8 @@ def _template(texts: list[str], cities: set[str], keep_share: float = 0.6) -> st
             out.append("{city}")
         else:
             out.append("{…}")
-    collapsed = re.sub(r"(\{…\}\s*){2,}", "{…} ", " ".join(out))
+    collapsed = re.sub(r"(?:\{[^}]+\}\s*){3,}", "{…} ", " ".join(out))
+    collapsed = re.sub(r"(\{…\}\s*){2,}", "{…} ", collapsed)
     return collapsed[:400]
 
 
@@ -54,6 +61,13 @@ def cluster_summary(accounts: pd.DataFrame, clusters: pd.DataFrame, entities: pd
     """
     frame = clusters[["account_id", "cluster"]].merge(accounts[["account_id", "text", "city", "posted_at"]], on="account_id")
     frame = frame[frame["cluster"] >= 0]
+    if len(frame):  # stories read the ads without site footers and disclaimers
+        from .textsim import boilerplate_shingles, strip_boilerplate  # noqa: PLC0415
+
+        # Boilerplate here is what many clusters share (footers), not one big template.
+        n_clusters = frame["cluster"].nunique()
+        boiler = boilerplate_shingles(frame["text"], spread=frame["cluster"], min_spread=max(2, int(0.25 * n_clusters)))
+        frame = frame.assign(text=strip_boilerplate(frame["text"], boiler).to_numpy())
     cols = ["cluster", "n_accounts", "n_entities", "n_cases", "cities", "first_seen", "last_seen",
             "weekly_last", "weekly_before", "growth", "top_terms", "template"]
     if frame.empty:
@@ -86,7 +100,8 @@ def cluster_summary(accounts: pd.DataFrame, clusters: pd.DataFrame, entities: pd
     # Distinguishing terms: class-based TF-IDF of each cluster's words against all clusters.
     docs = g["text"].apply(lambda t: " ".join(t.head(2000).astype(str)))
     try:
-        vec = CountVectorizer(min_df=1, max_features=20000, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z']+\b", stop_words="english")
+        stop = list(ENGLISH_STOP_WORDS | {"numtok", "emojitok", "urltok", "emailtok", "br", "amp", "nbsp"})
+        vec = CountVectorizer(min_df=1, max_features=20000, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z']+\b", stop_words=stop)
         counts = vec.fit_transform(docs.to_numpy())
         tf = counts.multiply(1 / np.maximum(counts.sum(axis=1), 1)).tocsr()
         idf = np.log(1 + len(docs) / np.maximum((counts > 0).sum(axis=0).A1, 1))
