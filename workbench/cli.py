@@ -98,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log", required=True, help="review.sqlite (in a run's --out or a watch --state folder)")
     p.add_argument("--out", required=True, help="CSV to write")
 
+    p = sub.add_parser("bench", help="time every stage on synthetic worlds of several sizes (bench.csv, bench.html)")
+    p.add_argument("--sizes", default="10000,100000", help="comma-separated numbers of accounts")
+    p.add_argument("--out", required=True)
+    p.add_argument("--backend", default="auto", choices=["auto", "cpu", "gpu"])
+    p.add_argument("--no-trends", action="store_true", help="leave UMAP/HDBSCAN out")
+    p.add_argument("--seed", type=int, default=1)
+
     p = sub.add_parser("demo", help="generate a synthetic world, run the pipeline on it, and say what it found")
     p.add_argument("--out", default="out")
     p.add_argument("--accounts", type=int, default=3000)
@@ -203,6 +210,17 @@ def _dispatch(args) -> int:
 
         executed = run_notebook(args.name, args.param, Path(args.out))
         print(f"executed notebook: {executed}")
+        return 0
+    if args.command == "bench":
+        from .bench import run_bench  # noqa: PLC0415
+
+        try:
+            sizes = [int(v.replace("_", "")) for v in args.sizes.split(",") if v.strip()]
+        except ValueError:
+            raise InputError("--sizes", f"{args.sizes!r} is not a list of numbers", "Write --sizes 10000,100000") from None
+        table = run_bench(sizes, Path(args.out), backend=args.backend, trends=not args.no_trends, seed=args.seed)
+        print(table.round(2).to_string(index=False))
+        print(f"\nwrote {Path(args.out) / 'bench.csv'} and {Path(args.out) / 'bench.html'}")
         return 0
     if args.command == "review":
         from .review import ReviewLog  # noqa: PLC0415
