@@ -1,6 +1,4 @@
 """``python -m workbench``: the same command line as the ``workbench`` script."""
-import sys
+from .cli import entry
 
-from .cli import main
-
-sys.exit(main())
+entry()

@@ -287,5 +287,21 @@ def _dispatch(args) -> int:
     raise AssertionError(args.command)
 
 
+def entry() -> None:
+    """Console-script entry: run, flush, and leave without interpreter teardown.
+
+    pyarrow's worker threads can abort the process while Python finalises ("terminate
+    called without an active exception"), turning a clean exit code 2 into a crash; the
+    outputs are already complete (atomic writes), so nothing is lost by skipping teardown.
+    """
+    import os  # noqa: PLC0415
+
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -84,7 +84,8 @@ def _photo_hits(watch: pd.DataFrame, accounts: pd.DataFrame, config: WatchConfig
     if len(pdq):
         both = phash.merge(pdq[["case_id", "account_id"]], on=["case_id", "account_id"], how="left", indicator=True)
         phash = phash[(both["_merge"] == "left_only").to_numpy()]
-    return pd.concat([pdq, phash], ignore_index=True)
+    found = [frame for frame in (pdq, phash) if len(frame)]  # empty frames would change the column types
+    return pd.concat(found, ignore_index=True) if found else phash
 
 
 def _hash_hits(watch: pd.DataFrame, accounts: pd.DataFrame, kind: str, column: str, bits: int, radius: int,
@@ -108,6 +109,8 @@ def _hash_hits(watch: pd.DataFrame, accounts: pd.DataFrame, kind: str, column: s
                          "case_kind": case_photos["case_kind"].to_numpy()[q],
                          "account_id": acc_photos["account_id"].to_numpy()[i], "distance": d})
     hits = hits.sort_values(["case_id", "account_id", "distance"]).drop_duplicates(["case_id", "account_id"])
+    if hits.empty:
+        return empty
     # A PDQ bit weighs a quarter of a pHash bit: the same edit flips about 4x as many of 256.
     hits["score"] = 0.97 - 0.025 * hits["distance"] * (64 / bits)
     what = np.where(hits["case_kind"] == "missing", "same photo as missing-child case ", "same photo as case ")
