@@ -164,14 +164,14 @@ def find_hubs(evidence: pd.DataFrame, accounts: pd.DataFrame, config: LinkConfig
     stats["cohesion"] = cohesion.reindex(stats["x"]).to_numpy().round(3)
     stats["n_groups"] = (stats["cohesion"] * stats["n_accounts"]).round().astype(int)
     too_common = stats["n_accounts"] > max(config.hub_max_share * len(accounts), 50)
-    is_hub = (stats["cohesion"] > config.hub_max_cohesion) | too_common
-    hubs = stats[is_hub].copy()
+    flagged = (stats["cohesion"] > config.hub_max_cohesion) | too_common
+    hubs = stats[flagged].copy()
     words = hubs["kind"].map(KIND_WORDS).fillna(hubs["kind"])
     hubs["reason"] = (words + " on " + hubs["n_accounts"].astype(str) + " accounts in "
                       + hubs["n_cities"].astype(str) + " cities and " + hubs["n_platforms"].astype(str)
                       + " platforms that otherwise share nothing (" + hubs["n_groups"].astype(str)
                       + " unrelated groups); treated as a hub and not used to link")
-    common = too_common[is_hub].to_numpy()
+    common = too_common[flagged].to_numpy()
     hubs.loc[common, "reason"] = (words[common] + " on " + hubs.loc[common, "n_accounts"].astype(str)
                                   + f" accounts, more than {config.hub_max_share:.0%} of all; treated as a hub and not used to link")
     return hubs.sort_values(["n_accounts", "kind", "value"], ascending=[False, True, True])[cols].reset_index(drop=True)
@@ -181,6 +181,21 @@ def _evidence_edges(evidence: pd.DataFrame, index: pd.Index) -> tuple[np.ndarray
     codes = index.get_indexer(evidence["account_id"]).astype(np.int64)
     group = evidence.groupby(["kind", "value"], sort=False).ngroup().to_numpy()
     return _star_edges(codes, group)
+
+
+def is_hub(frame: pd.DataFrame, hubs: pd.DataFrame | None) -> np.ndarray:
+    """Which rows of a (kind, value) table name a hub; the one test every step uses.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"kind": ["phone", "phone"], "value": ["+18005550123", "+17134820193"]})
+    >>> is_hub(rows, pd.DataFrame({"kind": ["phone"], "value": ["+18005550123"]})).tolist()
+    [True, False]
+    """
+    if hubs is None or hubs.empty or frame.empty:
+        return np.zeros(len(frame), dtype=bool)
+    keys = pd.MultiIndex.from_frame(frame[["kind", "value"]].astype(str))
+    return keys.isin(pd.MultiIndex.from_frame(hubs[["kind", "value"]].astype(str)))
 
 
 def _keep_bridging_hubs(hubs: pd.DataFrame, evidence: pd.DataFrame, index: pd.Index, config: LinkConfig,
@@ -194,9 +209,8 @@ def _keep_bridging_hubs(hubs: pd.DataFrame, evidence: pd.DataFrame, index: pd.In
     """
     if hubs.empty:
         return hubs
-    keyed = evidence.merge(hubs[["kind", "value"]].assign(_hub=True), on=["kind", "value"], how="left")
-    is_hub = keyed["_hub"].fillna(False).to_numpy(dtype=bool)
-    rest = evidence[~is_hub]
+    on_hub_rows = is_hub(evidence, hubs)
+    rest = evidence[~on_hub_rows]
     src, dst, _ = _evidence_edges(rest, index)
     if text_pairs is not None and len(text_pairs):
         strong = text_pairs["similarity"].to_numpy(dtype=float) >= config.text_merge_threshold
@@ -204,7 +218,7 @@ def _keep_bridging_hubs(hubs: pd.DataFrame, evidence: pd.DataFrame, index: pd.In
         dst = np.r_[dst, index.get_indexer(text_pairs["dst"][strong])]
     labels = _components(len(index), src, dst)
     sizes = np.bincount(labels)
-    on_hub = evidence[is_hub]
+    on_hub = evidence[on_hub_rows]
     group = labels[index.get_indexer(on_hub["account_id"])]
     established = pd.DataFrame({"kind": on_hub["kind"].to_numpy(), "value": on_hub["value"].to_numpy(),
                                 "group": np.where(sizes[group] >= 2, group, -1)})
@@ -244,9 +258,7 @@ def link_accounts(accounts: pd.DataFrame, identifiers: pd.DataFrame, config: Lin
     evidence = identifier_evidence(identifiers, photo_groups)
     hubs = find_hubs(evidence, accounts, config, text_pairs)
     hubs = _keep_bridging_hubs(hubs, evidence, index, config, text_pairs)
-    is_hub = evidence.merge(hubs[["kind", "value"]].assign(_hub=True), on=["kind", "value"],
-                            how="left")["_hub"].fillna(False).to_numpy(dtype=bool)
-    used = evidence[~is_hub].reset_index(drop=True)
+    used = evidence[~is_hub(evidence, hubs)].reset_index(drop=True)
     strong = used[used["kind"] != "image"].reset_index(drop=True)
     photo = used[used["kind"] == "image"].reset_index(drop=True)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import extract, photos, textpairs
+from . import extract, link, photos, textpairs
 from .io import explode_multi
 from .schema import OUTPUT_COLUMNS, STRONG_KINDS
 
@@ -68,9 +68,7 @@ def build_watchlist(cases: pd.DataFrame, region: str = "US") -> pd.DataFrame:
 def _identifier_hits(watch: pd.DataFrame, identifiers: pd.DataFrame, hubs: pd.DataFrame | None) -> pd.DataFrame:
     ids = identifiers[identifiers["kind"].isin(STRONG_KINDS)][["account_id", "kind", "value"]]
     hits = watch[watch["kind"].isin(STRONG_KINDS)].merge(ids, on=["kind", "value"])
-    if hubs is not None and len(hubs):
-        hits = hits.merge(hubs[["kind", "value"]].assign(_hub=True), on=["kind", "value"], how="left")
-        hits = hits[hits["_hub"].isna()].drop(columns="_hub")
+    hits = hits[~link.is_hub(hits, hubs)].copy()
     hits["score"] = hits["kind"].map(IDENTIFIER_SCORE).fillna(0.5)
     hits["signal"] = "identifier"
     hits["reason"] = "same " + hits["kind"].map(KIND_WORDS) + " " + hits["value"] + " as case " + hits["case_id"]

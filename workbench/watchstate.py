@@ -235,10 +235,7 @@ def _judge_hubs(strong: pd.DataFrame, seen_links: pd.DataFrame, seen_ids: pd.Dat
 
 
 def _without(frame: pd.DataFrame, hubs: pd.DataFrame) -> pd.DataFrame:
-    if hubs.empty or frame.empty:
-        return frame
-    marked = frame.merge(hubs[["kind", "value"]].assign(_hub=True), on=["kind", "value"], how="left")
-    return frame[marked["_hub"].isna().to_numpy()]
+    return frame[~link.is_hub(frame, hubs)]
 
 
 def _link(new_ids: np.ndarray, strong: pd.DataFrame, seen_links: pd.DataFrame, entities: pd.DataFrame,
