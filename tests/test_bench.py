@@ -14,4 +14,6 @@ def test_bench_writes_table_and_chart(tmp_path):
     assert (table["total"] > 0).all()
     page = (tmp_path / "bench.html").read_text()
     assert '<script src="http' not in page and "<script src='http" not in page, "plotly.js is inlined"
+    grow = pd.read_csv(tmp_path / "growth.csv")
+    assert grow[["from_n", "to_n"]].values.tolist() == [[300, 600]] and "link" in grow
     assert main(["bench", "--sizes", "ten", "--out", str(tmp_path)]) == 2

@@ -7,7 +7,7 @@ from sklearn.datasets import load_digits
 from sklearn.metrics import adjusted_rand_score
 
 from workbench.backend import BackendError, gpu_available, resolve_backend
-from workbench.trends import cluster_matrix
+from workbench.trends import TrendConfig, cluster_matrix
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +64,17 @@ def test_gpu_and_cpu_agree():
     gpu = cluster_matrix(X, backend="gpu")
     assert adjusted_rand_score(cpu["cluster"], gpu["cluster"]) > 0.7
     assert adjusted_rand_score(y, gpu["cluster"]) > 0.8
+
+
+def test_approximate_mode_agrees_with_full_fit(digits_clusters):
+    """Above the limits UMAP is fitted on a sample, HDBSCAN runs on a sample, and the rest
+    are placed and labelled by their neighbours: the digits must still come out right."""
+    full, y = digits_clusters
+    X, _ = load_digits(return_X_y=True)
+    config = TrendConfig(max_fit_rows=900, max_cluster_rows=1200)
+    approx = cluster_matrix(X, config)
+    assert adjusted_rand_score(y, approx["cluster"]) >= 0.75
+    assert adjusted_rand_score(full["cluster"], approx["cluster"]) >= 0.7
+    assert np.isfinite(approx[["x", "y"]].to_numpy()).all()
+    again = cluster_matrix(X, config)
+    assert (again["cluster"] == approx["cluster"]).all()

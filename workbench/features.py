@@ -60,8 +60,11 @@ def text_embedding(texts: pd.Series, config: FeatureConfig = FeatureConfig()) ->
     blocks = []
     for vec in (word, char) if config.char_ngrams else (word,):
         try:
-            vec.fit(texts.iloc[fit_rows] if not isinstance(fit_rows, slice) else texts)
-            blocks.append(vec.transform(texts))
+            if isinstance(fit_rows, slice):
+                blocks.append(vec.fit_transform(texts))  # one tokenising pass, not two
+            else:
+                vec.fit(texts.iloc[fit_rows])
+                blocks.append(vec.transform(texts))
         except ValueError:  # empty vocabulary: every text blank or unique
             continue
     if not blocks:
