@@ -35,7 +35,7 @@ def growth(table: pd.DataFrame) -> pd.DataFrame:
     ok = table[table.get("error", pd.Series(index=table.index, dtype=object)).isna()].sort_values("n")
     columns = [c for c in (*STAGES, "peak_gib") if c in ok]
     rows = []
-    for (_, a), (_, b) in zip(ok.iterrows(), ok.iloc[1:].iterrows()):  # a handful of sizes
+    for (_, a), (_, b) in zip(ok.iterrows(), ok.iloc[1:].iterrows(), strict=False):  # a handful of sizes
         ratio = np.log(b["n"] / a["n"])
         row = {"from_n": int(a["n"]), "to_n": int(b["n"])}
         for c in columns:

@@ -75,7 +75,7 @@ def _place(anchors: np.ndarray, anchor_coords: list[np.ndarray], X: np.ndarray, 
         scale = np.maximum(dist.mean(axis=1, keepdims=True) - near, 1e-6)
         weight = np.exp(-(dist - near) / scale)
         weight /= weight.sum(axis=1, keepdims=True)
-        for coords, target in zip(anchor_coords, out):
+        for coords, target in zip(anchor_coords, out, strict=True):
             target[part] = np.einsum("nk,nkd->nd", weight, coords[idx])
     return out
 
@@ -116,7 +116,7 @@ def _embed(X: np.ndarray, dims: int, config: TrendConfig, backend: Backend) -> t
     rest = np.setdiff1d(np.arange(n), fit)
     placed = _place(X[fit], [low, two_d], X[rest], config.place_neighbors, config.seed)
     full = [np.empty((n, c.shape[1]), np.float32) for c in (low, two_d)]
-    for target, anchor, moved in zip(full, (low, two_d), placed):
+    for target, anchor, moved in zip(full, (low, two_d), placed, strict=True):
         target[fit], target[rest] = anchor, moved
     return full[0], full[1]
 
