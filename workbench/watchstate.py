@@ -205,7 +205,7 @@ def _seen_text_hits(changed: pd.DataFrame, signatures: np.ndarray, account_ids: 
     hits["score"] = 0.35 + 0.6 * hits["similarity"]
     hits["signal"] = "template"
     hits["reason"] = ("ad text " + hits["similarity"].round(2).astype(str)
-                      + " similar to the sample ad in the notes of case " + hits["case_id"])
+                      + " similar to the sample ad in the notes of case " + hits["case_id"].astype(str))
     hits["case_kind"] = hits["case_id"].map(changed.set_index("case_id")["kind"])
     return hits[HIT_COLUMNS]
 

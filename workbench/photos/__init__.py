@@ -5,11 +5,25 @@ photos resurfacing). Re-exports only; the work is in the submodules.
 """
 from .bits import hamming, hex_to_uint64, parse_hex, uint64_to_hex
 from .groups import PDQ_RADIUS, PHASH_RADIUS, PhotoGroups, group, photos_from_accounts
-from .hashing import MAX_IMAGE_PIXELS, hash_file, hash_images, pdq_hex, phash_hex
+from .hashing import (
+    DIHEDRAL,
+    MAX_IMAGE_PIXELS,
+    REPOST_VARIANTS,
+    VARIANTS,
+    hash_file,
+    hash_image,
+    hash_images,
+    pdq_hex,
+    phash_hex,
+)
 from .index import HammingIndex, plan_bands
+from .match import query_variants, variant_words
+from .trim import TrimConfig, border_box, trim_border
 
 __all__ = [
-    "PDQ_RADIUS", "PHASH_RADIUS", "MAX_IMAGE_PIXELS", "HammingIndex", "PhotoGroups",
-    "group", "hamming", "hash_file", "hash_images", "hex_to_uint64", "parse_hex",
-    "pdq_hex", "phash_hex", "photos_from_accounts", "plan_bands", "uint64_to_hex",
+    "DIHEDRAL", "PDQ_RADIUS", "PHASH_RADIUS", "MAX_IMAGE_PIXELS", "REPOST_VARIANTS", "VARIANTS",
+    "HammingIndex", "PhotoGroups", "TrimConfig", "border_box", "group", "hamming", "hash_file",
+    "hash_image", "hash_images", "hex_to_uint64", "parse_hex", "pdq_hex", "phash_hex",
+    "photos_from_accounts", "plan_bands", "query_variants", "trim_border", "uint64_to_hex",
+    "variant_words",
 ]

@@ -1,7 +1,10 @@
 """Hash a folder of images: SHA-256, pHash and PDQ, robust to hostile files.
 
 Owns reading images only; every file gets a row, and a file that cannot be read
-gets an ``error`` instead of stopping the run. Matching hashes is ``index.py``'s job.
+gets an ``error`` instead of stopping the run. A uniform border is cut before
+hashing (``trim.py``); on request, extra hashes of the same photo mirrored, rotated,
+centre-cropped or tilted are written too, so that a later plain Hamming search finds
+reposts in those forms (``match.py``). Matching hashes is ``index.py``'s job.
 """
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import hashlib
 import logging
 import os
 import warnings
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -16,15 +20,45 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from .trim import DEFAULT_TRIM, TrimConfig, trim_border
+
 logger = logging.getLogger(__name__)
 
-HASH_COLUMNS = ("path", "sha256", "phash", "pdq", "pdq_quality", "width", "height", "error")
+HASH_COLUMNS = ("path", "sha256", "phash", "pdq", "pdq_quality", "width", "height", "trimmed", "error")
 MAX_IMAGE_PIXELS = 64_000_000
 """Images larger than this (e.g. 8000 x 8000) are refused as possible decompression bombs."""
 WORK_SIDE = 512
 """Both hashes are taken from a copy at most this many pixels a side: pHash shrinks to
 32 x 32 and PDQ to 64 x 64 anyway, and hashing a 1024 x 768 photo gets ~5x faster for a
 change of 0-2 bits (measured in benchmarks/bench_photos.py)."""
+DIHEDRAL = ("rot90", "rot180", "rot270", "flip", "mirror", "transpose", "transverse")
+"""The seven other orientations (``pdqhash.compute_dihedral``'s order): rotations are
+counter-clockwise (PIL's ``Image.Transpose.ROTATE_90``), ``flip`` is top-bottom,
+``mirror`` left-right, ``transpose`` swaps x and y."""
+CENTRE_SHARE = 0.9
+"""``centre`` hashes the middle 90% of width and height (5% cut from each side)."""
+TILT_DEGREES = 3.5
+"""``tilt_ccw`` / ``tilt_cw`` hash the centre of the photo turned this far either way."""
+VARIANTS = (*DIHEDRAL, "centre", "tilt_ccw", "tilt_cw")
+"""Every extra hash :func:`hash_image` can add, as ``phash_<name>`` and ``pdq_<name>``."""
+REPOST_VARIANTS = ("mirror", "centre", "tilt_ccw", "tilt_cw")
+"""The variants that cover common reposts (mirror, crop up to ~15%, rotation 2-5 degrees);
+see ``benchmarks/bench_photos.py`` for what each adds and what it costs in false matches."""
+
+_TRANSPOSE = {"rot90": 2, "rot180": 3, "rot270": 4, "flip": 1, "mirror": 0, "transpose": 5, "transverse": 6}
+"""Variant name -> PIL ``Image.Transpose`` value."""
+_SIGN = (-1.0) ** np.arange(8)
+# A transform of the picture is a sign/transpose change of its DCT: reversing a row
+# negates odd horizontal frequencies. Exact, so the 8 orientations cost one DCT.
+_DCT_VARIANT = {
+    "rot90": lambda d: d.T * _SIGN[:, None],
+    "rot180": lambda d: d * _SIGN[:, None] * _SIGN[None, :],
+    "rot270": lambda d: d.T * _SIGN[None, :],
+    "flip": lambda d: d * _SIGN[:, None],
+    "mirror": lambda d: d * _SIGN[None, :],
+    "transpose": lambda d: d.T,
+    "transverse": lambda d: d.T * _SIGN[:, None] * _SIGN[None, :],
+}
 
 
 def working_copy(image):
@@ -38,6 +72,23 @@ def working_copy(image):
     return image
 
 
+def _phash_dct(image) -> np.ndarray:
+    """The 8 x 8 low-frequency DCT block that imagehash.phash thresholds (same steps)."""
+    import scipy.fftpack
+    from PIL import Image
+
+    pixels = np.asarray(image.convert("L").resize((32, 32), Image.LANCZOS))
+    return scipy.fftpack.dct(scipy.fftpack.dct(pixels, axis=0), axis=1)[:8, :8]
+
+
+def _phash_from_dct(block: np.ndarray) -> str:
+    return np.packbits((block > np.median(block)).ravel()).tobytes().hex()
+
+
+def _pdq_bits_hex(bits) -> str:
+    return np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes().hex()
+
+
 def phash_hex(image) -> str:
     """64-bit DCT perceptual hash (imagehash.phash of the working copy) as 16 hex digits.
 
@@ -47,9 +98,7 @@ def phash_hex(image) -> str:
     >>> phash_hex(Image.new("RGB", (100, 80), "white"))
     '8000000000000000'
     """
-    import imagehash
-
-    return str(imagehash.phash(working_copy(image)))
+    return _phash_from_dct(_phash_dct(working_copy(image)))
 
 
 def pdq_hex(image) -> tuple[str, int]:
@@ -57,7 +106,71 @@ def pdq_hex(image) -> tuple[str, int]:
     import pdqhash
 
     bits, quality = pdqhash.compute(np.asarray(working_copy(image)))
-    return np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes().hex(), int(quality)
+    return _pdq_bits_hex(bits), int(quality)
+
+
+def _centre(image, share: float = CENTRE_SHARE):
+    width, height = image.size
+    dx, dy = int(width * (1 - share) / 2), int(height * (1 - share) / 2)
+    return image.crop((dx, dy, width - dx, height - dy))
+
+
+def hash_image(image, variants: Sequence[str] = (), trim: TrimConfig | None = DEFAULT_TRIM) -> dict:
+    """pHash and PDQ of one decoded picture, after cutting its border, plus any variants.
+
+    Parameters
+    ----------
+    image : PIL.Image.Image
+    variants : sequence of str
+        Names from :data:`VARIANTS`; each adds ``phash_<name>`` and ``pdq_<name>``.
+    trim : TrimConfig or None
+        Border rule; None hashes the picture as it is.
+
+    Returns
+    -------
+    dict with phash, pdq, pdq_quality, trimmed (share of the area cut as border, or
+    None when ``trim`` is None) and the variant hashes.
+
+    Examples
+    --------
+    >>> from PIL import Image, ImageOps
+    >>> photo = Image.effect_noise((96, 64), 50).convert("RGB")
+    >>> plain, framed = hash_image(photo), hash_image(ImageOps.expand(photo, 24, "white"))
+    >>> plain["phash"] == framed["phash"], round(framed["trimmed"], 2)
+    (True, 0.62)
+    >>> sorted(hash_image(photo, variants=["mirror"]))
+    ['pdq', 'pdq_mirror', 'pdq_quality', 'phash', 'phash_mirror', 'trimmed']
+    """
+    import pdqhash
+    from PIL import Image
+
+    unknown = sorted(set(variants) - set(VARIANTS))
+    if unknown:
+        raise ValueError(f"unknown hash variants {unknown}; choose from {list(VARIANTS)}")
+    picture, trimmed = working_copy(image), None
+    if trim is not None:
+        picture, trimmed = trim_border(picture, trim)
+    block = _phash_dct(picture)
+    row = {"phash": _phash_from_dct(block), "trimmed": trimmed}
+    bits, quality = pdqhash.compute(np.asarray(picture))
+    row["pdq"], row["pdq_quality"] = _pdq_bits_hex(bits), int(quality)
+    for name in variants:  # bounded: at most len(VARIANTS)
+        if name in DIHEDRAL:
+            row[f"phash_{name}"] = _phash_from_dct(_DCT_VARIANT[name](block))
+            # pdqhash.compute_dihedral derives these from one DCT, but its 64 x 64
+            # downsampling is not symmetric: 12-46 bits off the hash of the turned
+            # picture (tests). Turning the pixels costs one PDQ each and is exact.
+            turned = picture.transpose(_TRANSPOSE[name])
+            row[f"pdq_{name}"] = _pdq_bits_hex(pdqhash.compute(np.asarray(turned))[0])
+            continue
+        if name == "centre":
+            part = _centre(picture)
+        else:
+            angle = TILT_DEGREES if name == "tilt_ccw" else -TILT_DEGREES
+            part = _centre(picture.rotate(angle, resample=Image.BILINEAR))
+        row[f"phash_{name}"] = _phash_from_dct(_phash_dct(part))
+        row[f"pdq_{name}"] = _pdq_bits_hex(pdqhash.compute(np.asarray(part))[0])
+    return row
 
 
 def _sha256(path: Path) -> str:
@@ -68,8 +181,26 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def hash_file(path: str | os.PathLike, known: frozenset[str] = frozenset()) -> dict:
+_UPRIGHT = {2: 0, 3: 3, 4: 1, 5: 5, 6: 4, 7: 6, 8: 2}
+"""EXIF orientation -> PIL ``Image.Transpose`` value that makes the picture upright
+(the table of ``PIL.ImageOps.exif_transpose``)."""
+
+
+def _columns(variants: Sequence[str]) -> list[str]:
+    extra = [f"{kind}_{name}" for name in VARIANTS if name in variants for kind in ("phash", "pdq")]
+    return [*HASH_COLUMNS[:-1], *extra, HASH_COLUMNS[-1]]
+
+
+def hash_file(
+    path: str | os.PathLike,
+    known: frozenset[str] = frozenset(),
+    variants: Sequence[str] = (),
+    trim: TrimConfig | None = DEFAULT_TRIM,
+) -> dict:
     """Hash one file; never raises for bad input, returns a row with ``error`` set instead.
+
+    The picture is turned upright by its EXIF orientation first, as viewers and
+    platforms that re-encode it do. ``variants`` and ``trim`` are as in :func:`hash_image`.
 
     Examples
     --------
@@ -81,7 +212,7 @@ def hash_file(path: str | os.PathLike, known: frozenset[str] = frozenset()) -> d
     """
     from PIL import Image
 
-    row = dict.fromkeys(HASH_COLUMNS)
+    row = dict.fromkeys(_columns(variants))
     row["path"] = str(path)
     try:
         row["sha256"] = _sha256(Path(path))
@@ -102,26 +233,42 @@ def hash_file(path: str | os.PathLike, known: frozenset[str] = frozenset()) -> d
                     image.draft("RGB", (WORK_SIDE, WORK_SIDE))  # JPEG: decode at reduced scale
                     image.load()
                     rgb = working_copy(image)
+                    orientation = image.getexif().get(0x0112, 1)  # EXIF: 1 is upright
+                    if orientation in _UPRIGHT:
+                        rgb = rgb.transpose(_UPRIGHT[orientation])
             finally:
                 Image.MAX_IMAGE_PIXELS = previous
-        row["phash"] = phash_hex(rgb)
-        row["pdq"], row["pdq_quality"] = pdq_hex(rgb)
+        row.update(hash_image(rgb, variants, trim))
     except Exception as error:  # noqa: BLE001 - any unreadable file becomes a row, by design
         row["error"] = f"{type(error).__name__}: {error}"[:300]
     return row
 
 
-_KNOWN: frozenset[str] = frozenset()
+_OPTIONS: tuple[frozenset[str], tuple[str, ...], TrimConfig | None] = (frozenset(), (), DEFAULT_TRIM)
 
 
-def _set_known(known: frozenset[str]) -> None:
-    """Worker initialiser: the set of already-hashed digests is sent once per process."""
-    global _KNOWN
-    _KNOWN = known
+def _set_options(known: frozenset[str], variants: tuple[str, ...], trim: TrimConfig | None) -> None:
+    """Worker initialiser: the already-hashed digests and options are sent once per process."""
+    global _OPTIONS
+    _OPTIONS = (known, variants, trim)
 
 
 def _hash_many(paths: list[str]) -> list[dict]:
-    return [hash_file(path, _KNOWN) for path in paths]
+    known, variants, trim = _OPTIONS
+    return [hash_file(path, known, variants, trim) for path in paths]
+
+
+def _reusable(existing: pd.DataFrame | None, columns: list[str]) -> frozenset[str]:
+    """Digests whose earlier row carries every column this run writes (else hash again)."""
+    if existing is None or not len(existing):
+        return frozenset()
+    missing = sorted(set(columns) - set(existing.columns) - {"path", "error"})
+    if missing:
+        logger.info("earlier table lacks %s (older version or other options): hashing all files again",
+                    missing)
+        return frozenset()
+    done = existing[existing["error"].isna()] if "error" in existing else existing
+    return frozenset(done["sha256"].dropna())
 
 
 def hash_images(
@@ -129,6 +276,8 @@ def hash_images(
     workers: int = 2,
     existing: pd.DataFrame | None = None,
     progress: bool = True,
+    variants: Sequence[str] = (),
+    trim: TrimConfig | None = DEFAULT_TRIM,
 ) -> pd.DataFrame:
     """Hash every file under ``folder`` (recursively) with SHA-256, pHash and PDQ.
 
@@ -141,30 +290,43 @@ def hash_images(
         Processes; 1 hashes in this process.
     existing : DataFrame, optional
         An earlier result: files whose SHA-256 appears there are not decoded again,
-        their earlier hashes are reused (resuming an interrupted run).
+        their earlier hashes are reused (resuming an interrupted run). Ignored when it
+        lacks a column this run writes (a table from before border trimming, or
+        without the requested variants).
     progress : bool
         Show a tqdm progress bar.
+    variants : sequence of str
+        Extra hashes per photo, names from :data:`VARIANTS` (e.g.
+        :data:`REPOST_VARIANTS`); each adds columns ``phash_<name>`` and ``pdq_<name>``.
+    trim : TrimConfig or None
+        Border rule (see :mod:`workbench.photos.trim`); None hashes pictures as they are.
 
     Returns
     -------
     DataFrame with columns path (relative to ``folder``, ``/``-separated), sha256,
-    phash, pdq, pdq_quality, width, height, error; sorted by path.
+    phash, pdq, pdq_quality, width, height, trimmed (share of the picture cut as a
+    border: 0 when none, empty with ``trim=None``), the variant columns, error; sorted
+    by path.
 
     Examples
     --------
     >>> import tempfile; from PIL import Image
     >>> folder = tempfile.mkdtemp(); Image.new("L", (32, 32)).save(f"{folder}/a.png")
     >>> _ = open(f"{folder}/notes.jpg", "w").write("not an image")
-    >>> table = hash_images(folder, workers=1, progress=False)
+    >>> table = hash_images(folder, workers=1, progress=False, variants=["mirror"])
     >>> table["path"].tolist(), table["error"].isna().tolist()
     (['a.png', 'notes.jpg'], [True, False])
+    >>> [c for c in table.columns if c.endswith("mirror")]
+    ['phash_mirror', 'pdq_mirror']
     """
+    variants = tuple(dict.fromkeys(variants))
+    unknown = sorted(set(variants) - set(VARIANTS))
+    if unknown:
+        raise ValueError(f"unknown hash variants {unknown}; choose from {list(VARIANTS)}")
+    columns = _columns(variants)
     root = Path(folder)
     paths = sorted(str(p) for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
-    known = frozenset()
-    if existing is not None and len(existing):
-        done = existing[existing["error"].isna()] if "error" in existing else existing
-        known = frozenset(done["sha256"].dropna())
+    known = _reusable(existing, columns)
     # Batches amortise process start-up and pickling; small enough to keep the bar moving.
     size = max(1, min(64, len(paths) // (4 * max(workers, 1)) or 1))
     batches = [paths[k:k + size] for k in range(0, len(paths), size)]
@@ -172,32 +334,36 @@ def hash_images(
     bar = tqdm(total=len(paths), unit="img", disable=not progress, desc="hashing images")
     if workers <= 1:
         for batch in batches:  # bounded: one batch at a time so the bar moves
-            rows.extend(hash_file(path, known) for path in batch)
+            rows.extend(hash_file(path, known, variants, trim) for path in batch)
             bar.update(len(batch))
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_set_known, initargs=(known,)) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_set_options,
+                                 initargs=(known, variants, trim)) as pool:
             futures = [pool.submit(_hash_many, batch) for batch in batches]
             for future in futures:
                 result = future.result()
                 rows.extend(result)
                 bar.update(len(result))
     bar.close()
-    table = pd.DataFrame(rows, columns=list(HASH_COLUMNS))
+    table = pd.DataFrame(rows, columns=columns)
     if known:
         reused = table["error"].eq("skipped: already hashed")
         earlier = (existing.drop_duplicates("sha256").set_index("sha256")
                    .reindex(table.loc[reused, "sha256"]))
-        for column in ("phash", "pdq", "pdq_quality", "width", "height"):
+        for column in columns[2:-1]:
             table.loc[reused, column] = earlier[column].to_numpy()
         table.loc[reused, "error"] = None
         logger.info("reused hashes of %d files already hashed", int(reused.sum()))
     table["path"] = [Path(p).relative_to(root).as_posix() for p in table["path"]]
-    for column in ("path", "sha256", "phash", "pdq", "error"):
+    for column in ("path", "sha256", "phash", "pdq", *columns[8:-1], "error"):
         table[column] = table[column].astype("str")
-    table["pdq_quality"] = pd.to_numeric(table["pdq_quality"]).astype("Int64")
-    table["width"] = pd.to_numeric(table["width"]).astype("Int64")
-    table["height"] = pd.to_numeric(table["height"]).astype("Int64")
+    for column in ("pdq_quality", "width", "height"):
+        table[column] = pd.to_numeric(table[column]).astype("Int64")
+    table["trimmed"] = pd.to_numeric(table["trimmed"]).astype("Float64").round(4)
     n_errors = int(table["error"].notna().sum())
     if n_errors:
         logger.warning("%d of %d files could not be hashed; see the error column", n_errors, len(table))
+    n_trimmed = int(table["trimmed"].gt(0).sum())
+    if n_trimmed:
+        logger.info("cut a uniform border off %d of %d pictures before hashing", n_trimmed, len(table))
     return table.sort_values("path", ignore_index=True)
