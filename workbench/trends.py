@@ -40,7 +40,7 @@ class TrendConfig:
     min_samples: int | None = None
     metric: str = "euclidean"
     max_fit_rows: int = 20_000
-    max_cluster_rows: int = 200_000
+    max_cluster_rows: int = 100_000
     gpu_max_fit_rows: int = 5_000_000
     place_neighbors: int = 10
     seed: int = 0
