@@ -150,3 +150,58 @@ def test_strip_boilerplate_on_chunked_arrow_strings():
     texts = pd.Series(pd.arrays.ArrowExtensionArray(chunked))
     footer = boilerplate_shingles(texts, min_df=0.5, min_count=2)
     assert strip_boilerplate(texts, footer).tolist()[0] == "ad a sweet girl a"
+
+
+def test_tokens_match_normalised_text_split():
+    """Ads are split first and each distinct word normalised once: the same tokens as
+    normalising whole ads, also for NFKC spaces, combining marks, emoji runs and numbers."""
+    from workbench.textsim import _tokens
+
+    rng = np.random.default_rng(0)
+    alphabet = list("ab c1 2.-@_+/:\n\t") + ["\u00a0", "\u3000", "\u00a8", "\u0301", "😘", "\ufe0f", "\u200d",
+                                             "７", "Ａ", "ﬁ", "www.", "http://", ".com", "x@y.io", "\u0660", "ß"]
+    texts = pd.Series(["".join(rng.choice(alphabet, rng.integers(0, 40))) for _ in range(3000)]
+                      + [None, "", "call 713 555 0199 or 713-555-0199 😘😘 😘"])
+    tokens = _tokens(texts)
+    words = tokens.vocab.take(tokens.code).to_pylist()
+    expected = [(doc, word) for doc, text in enumerate(normalise_text(texts)) for word in text.split()]
+    assert list(zip(tokens.doc.tolist(), words, strict=True)) == expected
+
+
+def test_template_signatures_equal_the_three_step_path():
+    texts, _ = template_corpus(copies=10)
+    footer = " Posted via EscortSiteX — support line 1-800-555-0100 — be safe, report abuse"
+    rng = np.random.default_rng(1)
+    dirty = texts.where(rng.random(len(texts)) > 0.6, texts + footer)
+    spread = pd.Series(rng.choice(["a", "b", "c", "d", None], len(texts)))
+    from workbench.textsim import template_signatures
+
+    sig, boiler = template_signatures(dirty, spread=spread, num_perm=128, seed=2, min_df=0.3, min_count=5)
+    expected_boiler = boilerplate_shingles(dirty, min_df=0.3, min_count=5, spread=spread)
+    assert boiler.equals(expected_boiler) and len(boiler) > 0
+    cleaned = strip_boilerplate(dirty, expected_boiler)
+    assert np.array_equal(sig, minhash_signatures(cleaned, num_perm=128, seed=2, normalise=False))
+
+
+def test_signature_chunks_and_byte_filter_change_nothing():
+    from workbench.textpairs import _byte_filter, signature_pairs
+    from workbench.textsim import _signatures
+
+    table = shingles(pd.Series([f"w{i % 7} w{i % 11} w{i % 13} w{i % 5} w{i}" for i in range(500)]))
+    doc, value = table["doc"].to_numpy(), table["shingle"].to_numpy()
+    assert np.array_equal(_signatures(doc, value, 500, 64, 0, chunk=7), _signatures(doc, value, 500, 64, 0))
+    sig = _signatures(doc, value, 500, 64, 0)
+    i, j = np.triu_indices(500, 1)
+    exact = estimate_similarity(sig, i, j)
+    for threshold in (0.1, 0.3, 0.5):
+        kept_i, kept_j = _byte_filter(sig, i, j, threshold)
+        assert set(zip(kept_i.tolist(), kept_j.tolist(), strict=True)) >= set(
+            zip(i[exact >= threshold].tolist(), j[exact >= threshold].tolist(), strict=True))
+    pairs = signature_pairs(sig, threshold=0.3, bands=21)
+    assert (pairs["similarity"] >= 0.3).all() and (pairs["i"] < pairs["j"]).all()
+
+
+def test_lsh_keys_for_three_row_bands_bucket_equal_rows_only():
+    sig = np.array([[1, 2, 3, 9], [1, 2, 3, 8], [1, 2, 4, 9], [2, 1, 3, 9]], dtype=np.uint32)
+    i, j, _ = lsh_pairs(sig, bands=1, rows=3)
+    assert list(zip(i.tolist(), j.tolist(), strict=True)) == [(0, 1)]

@@ -35,6 +35,7 @@ _EMOJI = r"[\x{2600}-\x{27BF}\x{1F000}-\x{1FAFF}\x{FE0F}\x{200D}]+"
 _NON_WORD = r"[^\p{L}\p{M}\p{N}]+"
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
 _RUN_TOKENS = ("numtok", "emojitok")
+_TOKEN_CHUNK = 1 << 17  # ads tokenised at a time
 _COMPACT_PAIRS = 1 << 25  # candidate codes held before deduplicating (256 MiB)
 
 
@@ -82,10 +83,10 @@ def _mix(values: np.ndarray, inplace: bool = False) -> np.ndarray:
     return np.bitwise_xor(values, scratch, out=values)
 
 
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
+def _sorted_unique(values: np.ndarray, kind: str | None = None) -> np.ndarray:
     """``np.unique`` by sorting: numpy 2.4's hash-based unique is ~50x slower on
     millions of distinct 64-bit codes (9.5 s against 0.13 s for 9M)."""
-    values = np.sort(values)
+    values = np.sort(values, kind=kind)
     return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
@@ -119,12 +120,29 @@ def _tokens(texts: pd.Series, normalise: bool = True) -> _Tokens:
     no placeholder pattern spans; other separators NFKC turns into spaces), the
     distinct words go through :func:`_placeholders`, and runs of ``numtok`` or
     ``emojitok`` collapse on the token stream. A million ads hold 48M words but under
-    1M distinct ones, so this is 5x faster than normalising the ads themselves.
+    1M distinct ones, so this is 5x faster than normalising the ads themselves. (The
+    only difference: an ad holding the literal word ``numtok`` glued to a non-ASCII
+    letter, where the whole-ad regex sees an ASCII word boundary.)
     """
     text = pc.fill_null(pa.array(pd.Series(texts).astype("str"), type=pa.large_string()), "")
+    # A chunk of ads at a time: a million ads split into 48M Arrow strings at once take 3 GiB.
+    parts = [_chunk_tokens(text.slice(start, _TOKEN_CHUNK), normalise) for start in range(0, len(text), _TOKEN_CHUNK)]
+    vocab, where = _encode(pa.chunked_array([words for _, _, words in parts], type=pa.large_string()))
+    first = np.cumsum([0] + [len(words) for _, _, words in parts])
+    code = np.concatenate([where[first[k] + local] for k, (_, local, _) in enumerate(parts)] or [np.zeros(0, np.int32)])
+    per_doc = np.concatenate([n for n, _, _ in parts] or [np.zeros(0, np.int64)])
+    del parts
+    doc = np.repeat(np.arange(len(per_doc), dtype=np.int64), per_doc)
+    distinct = vocab.to_numpy(zero_copy_only=False).astype(object)
+    return _Tokens(doc, pd.util.hash_array(distinct).astype(np.uint64)[code], code, vocab)
+
+
+def _chunk_tokens(text: pa.Array, normalise: bool) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """(tokens per text, token codes, distinct tokens) of a slice of texts; see :func:`_tokens`."""
     lists = (pc.ascii_split_whitespace if normalise else pc.utf8_split_whitespace)(text)
     per_doc = pc.list_value_length(lists).to_numpy(zero_copy_only=False).astype(np.int64)
     vocab, code = _encode(pc.list_flatten(lists))
+    del lists
     if normalise:
         pieces = pc.ascii_split_whitespace(_placeholders(vocab))
         vocab, piece_code = _encode(pc.list_flatten(pieces))
@@ -133,26 +151,26 @@ def _tokens(texts: pd.Series, normalise: bool = True) -> _Tokens:
         n_pieces = np.bincount(owner[real], minlength=len(pieces))
         # Arrow's list take copies each occurrence's pieces in C++ (numpy repeats cost 4x more).
         piece_lists = pa.LargeListArray.from_arrays(pa.array(np.r_[0, np.cumsum(n_pieces)]),
-                                               pa.array(piece_code[real].astype(np.int32)))
+                                                    pa.array(piece_code[real].astype(np.int32)))
         cumulative = np.r_[0, np.cumsum(n_pieces[code])]
         code = piece_lists.take(pa.array(code)).flatten().to_numpy()
         ends = np.cumsum(per_doc)
         per_doc = cumulative[ends] - cumulative[ends - per_doc]
+        # "713 555 0199" is one slot: a placeholder repeating the one before it in the same ad goes
+        doc = np.repeat(np.arange(len(per_doc), dtype=np.int64), per_doc)
+        drop = np.zeros(len(code), dtype=bool)
+        for token in _RUN_TOKENS:  # bounded: two placeholders
+            at = np.flatnonzero(code == pc.index(vocab, token).as_py())
+            drop[at[1:][(np.diff(at) == 1) & (doc[at[1:]] == doc[at[:-1]])]] = True
+        if drop.any():
+            per_doc = np.bincount(doc[~drop], minlength=len(per_doc))
+            code = code[~drop]
     else:
         real = pc.not_equal(pc.utf8_length(vocab), 0).to_numpy(zero_copy_only=False)[code]
         if not real.all():
             per_doc = np.bincount(np.repeat(np.arange(len(per_doc)), per_doc)[real], minlength=len(per_doc))
             code = code[real]
-    doc = np.repeat(np.arange(len(per_doc), dtype=np.int64), per_doc)
-    if normalise:  # "713 555 0199" is one slot: a placeholder repeating the one before it goes
-        drop = np.zeros(len(code), dtype=bool)
-        for token in _RUN_TOKENS:  # bounded: two placeholders
-            at = np.flatnonzero(code == pc.index(vocab, token).as_py())
-            again = (np.diff(at) == 1) & (doc[at[1:]] == doc[at[:-1]])
-            drop[at[1:][again]] = True
-        doc, code = doc[~drop], code[~drop]
-    distinct = vocab.to_numpy(zero_copy_only=False).astype(object)
-    return _Tokens(doc, pd.util.hash_array(distinct).astype(np.uint64)[code], code, vocab)
+    return per_doc, code, vocab
 
 
 def _encode(words: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
@@ -361,11 +379,13 @@ def lsh_pairs(
             hubs.append({"band": band, "size": int(z), "members": np.sort(live[order[s:s + z]])})
         keep = (size > 1) & ~is_hub
         i, j = pairs_within_groups(live[order[np.repeat(keep, size)]], size[keep])
-        found.append(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j))
-        if sum(map(len, found)) > _COMPACT_PAIRS:
+        found.append(_sorted_unique(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j)))
+        if sum(map(len, found)) > max(_COMPACT_PAIRS, 2 * len(found[0])):
             # Similar texts share most bands: deduplicating now keeps memory near the answer.
-            found = [_sorted_unique(np.concatenate(found))]
-    code = _sorted_unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+            # Each piece is sorted, so a stable sort (timsort) only merges runs; compacting
+            # when the pieces outgrow the merged whole keeps the merging linear overall.
+            found = [_sorted_unique(np.concatenate(found), kind="stable")]
+    code = _sorted_unique(np.concatenate(found), kind="stable") if found else np.zeros(0, dtype=np.int64)
     hub_table = pd.DataFrame(hubs, columns=["band", "size", "members"])
     if len(hub_table):
         logger.info("LSH: %d hub buckets over %d texts not expanded", len(hub_table), n)
@@ -375,6 +395,7 @@ def lsh_pairs(
 def _band_key(block: np.ndarray) -> np.ndarray:
     """One uint64 per row, equal for equal rows: 32-bit values packed two to a word, words
     chained by :func:`_mix` (a band of 2 rows needs no hashing, 3 or 4 rows one mix)."""
+    block = np.ascontiguousarray(block)  # one strided pass over the signatures, not one per row
     words = [block[:, c].astype(np.uint64) << np.uint64(32) | block[:, c + 1] if c + 1 < block.shape[1]
              else block[:, c].astype(np.uint64) for c in range(0, block.shape[1], 2)]
     key = words[0]
@@ -558,8 +579,10 @@ def template_signatures(
     tokens = _tokens(texts)
     value, valid = _shingle_starts(tokens.doc, tokens.hash, k)
     boiler = _boilerplate(tokens, value, valid, len(texts), spread, min_df, min_count, min_spread, k)
-    doc, token_hash = tokens.doc, tokens.hash
-    kept = ~_covered(doc, value, valid, boiler["shingle"].to_numpy(), k)
-    doc, token_hash = doc[kept], token_hash[kept]
+    kept = ~_covered(tokens.doc, value, valid, boiler["shingle"].to_numpy(), k)
+    del value, valid  # a million ads hold 48M tokens: keep one copy of each array alive at a time
+    doc, token_hash = tokens.doc[kept], tokens.hash[kept]
+    del tokens, kept
     value, valid = _shingle_starts(doc, token_hash, k)
+    del token_hash
     return _signatures(doc[valid], value[valid], len(texts), num_perm, seed), boiler
