@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from . import hints
 from .emails import find_emails, normalise_email
 from .handles import _KEYWORDS, _PROFILE_URL, _URL_HOSTS, find_handles, find_urls, handle_value
 from .identifier import Identifier, Spans
@@ -45,23 +46,40 @@ def extract_identifiers(text: str, region: str = "US") -> list[Identifier]:
     """
     if not isinstance(text, str) or not text:
         return []
-    emails = find_emails(text)
-    wallets = find_wallets(text)
-    blocked = Spans([(i.start, i.end) for i in emails + wallets])
-    found: list[Identifier] = emails + wallets
-    found += [h for h in find_handles(text) if h.rule == "url" or not blocked.overlaps(h.start, h.end)]
-    found += [p for p in find_cashtags(text) if not blocked.overlaps(p.start, p.end)]
-    found += [u for u in find_urls(text) if not blocked.overlaps(u.start, u.end)]
-    found += [p for p in find_phones(text, region) if not blocked.overlaps(p.start, p.end)]
-    found.sort(key=lambda i: (i.start, -i.confidence))
-    seen: set[tuple[str, str]] = set()
-    unique = []
-    for ident in found:
-        key = (ident.kind, ident.value)
-        if key not in seen:
-            seen.add(key)
-            unique.append(ident)
-    return unique
+    return extract_some(text, region, hints.ALL)
+
+
+def extract_some(text: str, region: str, needed: int) -> list[Identifier]:
+    """`extract_identifiers` of a text, calling only the finders ``needed`` says it may
+    need (a `hints` bit mask, from `hints.finders_needed`)."""
+    found: list[Identifier] = ((find_emails(text) if needed & hints.EMAILS else [])
+                               + (find_wallets(text) if needed & hints.WALLETS else []))
+    others = ((find_handles(text) if needed & hints.HANDLES else [])
+              + (find_cashtags(text) if needed & hints.CASHTAGS else [])
+              + (find_urls(text) if needed & hints.URLS else [])
+              + find_phones(text, region, words=bool(needed & hints.WORDS),
+                            vanity=bool(needed & hints.VANITY)))
+    if found:  # emails and wallets win over whatever overlaps them (but profile URLs)
+        blocked = Spans([(i.start, i.end) for i in found])
+        found += [i for i in others if not blocked.overlaps(i.start, i.end)
+                  or (i.rule == "url" and i.kind != "url")]
+    else:
+        found = others
+    if len(found) > 1:
+        found.sort(key=_order_key)
+        seen: set[tuple[str, str]] = set()
+        unique = []
+        for ident in found:
+            key = (ident.kind, ident.value)
+            if key not in seen:
+                seen.add(key)
+                unique.append(ident)
+        found = unique
+    return found
+
+
+def _order_key(ident: Identifier) -> tuple[int, float]:
+    return ident.start, -ident.confidence
 
 
 def handle_kind(value: str) -> str:

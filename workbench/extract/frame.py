@@ -7,13 +7,16 @@ accounts and de-duplicating per (account_id, kind, value).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
 from ..schema import IDENTIFIER_COLUMNS
-from .core import extract_identifiers, field_identifiers
+from .asciire import ascii_twin
+from .core import extract_some, field_identifiers
+from .hints import finders_needed
 from .identifier import Identifier
 from .normalise import _WORD_ALT, EXTRA_DIGITS
 
@@ -23,12 +26,29 @@ TEXT_SOURCES = ("text", "title")
 FIELD_SOURCES = ("phone", "email", "handle", "image_hashes", "pdq_hashes")
 # A text without any of these cannot hold an identifier: no digit or number word
 # (phones, wallets), no '@' / "at" (emails, handles), no '$name' (cashtags), no
-# dot-domain or platform word (URLs, handles). Checked vectorised, before Python.
+# dot-domain or platform word (URLs, handles). Checked once per distinct text.
 TEXT_PREFILTER = (
     rf"[\d{EXTRA_DIGITS}@＠]|\$[A-Za-z]|(?i:\bat\b|arroba|http|www\.|\.[a-z]{{2}}"
     rf"|{_WORD_ALT}|insta|ig\b|snap|sc\b|tele|tg\b|what|wa\b|kik|twitter|x\b|only|of\b|tik"
     r"|tt\b|fansly|cash|venmo|paypal|👻|📸|📷)"
 )
+_PREFILTER = re.compile(TEXT_PREFILTER)
+# Most texts that hold anything hold a digit or an '@': that test alone is a fast
+# character-set scan, so it runs first.
+_QUICK = re.compile(rf"[\d{EXTRA_DIGITS}@＠]")
+_QUICK_ASCII = ascii_twin(_QUICK)
+
+
+def may_hold_identifier(text: str) -> bool:
+    """The prefilter: False when ``text`` cannot hold an identifier.
+
+    Examples
+    --------
+    >>> may_hold_identifier("call 713 482 0193"), may_hold_identifier("sweet and discreet")
+    (True, False)
+    """
+    quick = _QUICK_ASCII if text.isascii() else _QUICK
+    return quick.search(text) is not None or _PREFILTER.search(text) is not None
 
 
 def _empty() -> pd.DataFrame:
@@ -36,23 +56,71 @@ def _empty() -> pd.DataFrame:
     return frame.astype({"start": "int64", "end": "int64"})
 
 
-def _cells(values: pd.Series, finder: Callable[[str], list[Identifier]], source: str,
-           account_ids: np.ndarray) -> pd.DataFrame | None:
-    """Run ``finder`` once per distinct cell and join the results back to accounts."""
-    codes, uniques = pd.factorize(values, sort=False)
+# A finder of cells: (distinct cells, the column, each row's cell) -> identifiers per cell.
+CellFinder = Callable[[list[str], pd.Series, np.ndarray], Iterable[list[Identifier]]]
+
+
+def _text_finder(region: str) -> CellFinder:
+    def find(cells: list[str], values: pd.Series, codes: np.ndarray) -> Iterable[list[Identifier]]:
+        # Which finders a text may need is decided for the whole column at once (by
+        # Arrow, on the column as it is), then read per distinct text.
+        needed = np.zeros(len(cells), dtype=np.uint8)
+        needed[codes] = finders_needed(values)
+        needed = needed.tolist()
+        # One Python call per *distinct* text: the finders are string code, and ads
+        # repeat, so this loop is bounded by the number of distinct texts.
+        for cell, finders in zip(cells, needed, strict=True):
+            yield extract_some(cell, region, finders) if may_hold_identifier(cell) else []
+    return find
+
+
+def _field_finder(column: str, region: str) -> CellFinder:
+    def find(cells: list[str], values: pd.Series, codes: np.ndarray) -> Iterable[list[Identifier]]:
+        return (field_identifiers(cell, column, region) for cell in cells)
+    return find
+
+
+def _cells(values: pd.Series, finder: CellFinder, source: str, account_ids: np.ndarray
+           ) -> pd.DataFrame | None:
+    """Run ``finder`` on the distinct cells, joined back to accounts."""
+    # A dict of Python strings: faster than Arrow's dictionary encoding here, and
+    # exact where pandas' object hashing is not (it cuts strings at a NUL).
+    index: dict[str, int] = {}
+    codes = np.fromiter((index.setdefault(v, len(index)) for v in values.tolist()),
+                        dtype=np.intp, count=len(values))
     rows: list[tuple] = []
-    # One Python call per *distinct* cell: the finders are string code, and ads
-    # repeat, so this loop is bounded by the number of distinct texts.
-    for code, cell in enumerate(uniques):
-        for ident in finder(cell):
-            rows.append((code, ident.kind, ident.value, ident.raw, ident.start, ident.end, ident.rule))
+    for code, found in enumerate(finder(list(index), values, codes)):
+        rows += [(code, *ident) for ident in found]  # code, then the Identifier's fields
     if not rows:
         return None
-    found = pd.DataFrame(rows, columns=["code", "kind", "value", "raw", "start", "end", "rule"])
-    owners = pd.DataFrame({"account_id": account_ids, "code": codes})
-    joined = owners.merge(found, on="code", how="inner", sort=False)
-    joined["source"] = source
-    return joined[list(IDENTIFIER_COLUMNS)]
+    # One column at a time (zip(*rows) is slower on long lists).
+    found_code, kind, value, raw, start, end, rule = ([r[k] for r in rows] for k in range(7))
+    owner, row = _owners(codes, np.asarray(found_code, dtype=np.intp))
+    columns = {"kind": kind, "value": value, "raw": raw, "start": start, "end": end, "rule": rule}
+    if len(row) != len(rows) or (row != np.arange(len(rows))).any():  # else each row once, in order
+        columns = {name: np.asarray(col, dtype=np.int64 if name in ("start", "end") else object)[row]
+                   for name, col in columns.items()}
+    table = pd.DataFrame({"account_id": account_ids[owner], **columns, "source": source})
+    return table[list(IDENTIFIER_COLUMNS)]
+
+
+def _owners(codes: np.ndarray, found_code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(account position, found row) pairs joining found rows to every account with their
+    cell, in account order then row order (what an inner merge on the code gives)."""
+    counts = np.bincount(codes, minlength=int(found_code.max()) + 1)
+    by_code = np.argsort(codes, kind="stable")
+    first = np.cumsum(counts) - counts  # where each code's accounts start in by_code
+    per_row = counts[found_code]
+    row = np.repeat(np.arange(len(found_code)), per_row)
+    nth = np.arange(len(row)) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    owner = by_code[first[found_code][row] + nth]
+    order = np.lexsort((row, owner))
+    return owner[order], row[order]
+
+
+def _distinct(ids: pd.Series) -> bool:
+    """No two accounts share an id (a Python set: faster than Arrow here)."""
+    return not ids.isna().any() and len(set(ids.tolist())) == len(ids)
 
 
 def _present(accounts: pd.DataFrame, column: str) -> tuple[pd.Series, np.ndarray]:
@@ -103,22 +171,21 @@ def extract_frame(accounts: pd.DataFrame, region: str = "US") -> pd.DataFrame:
         if column not in accounts.columns:
             continue
         values, ids = _present(accounts, column)
-        # Object dtype keeps Python's regex semantics (Unicode \d); Arrow's RE2 is ASCII-only.
-        hit = values.astype(object).str.contains(TEXT_PREFILTER, regex=True).to_numpy(dtype=bool)
-        values, ids = values[hit], ids[hit]
-        logger.debug("%s: %d cells pass the prefilter", column, len(values))
-        part = _cells(values, lambda t: extract_identifiers(t, region), column, ids)
+        part = _cells(values, _text_finder(region), column, ids)
         if part is not None:
             parts.append(part)
     for column in FIELD_SOURCES:
         if column not in accounts.columns:
             continue
         values, ids = _present(accounts, column)
-        part = _cells(values, lambda c, col=column: field_identifiers(c, col, region), column, ids)
+        part = _cells(values, _field_finder(column, region), column, ids)
         if part is not None:
             parts.append(part)
     if not parts:
         return _empty()
     table = pd.concat(parts, ignore_index=True)
-    table = table.drop_duplicates(["account_id", "kind", "value"], keep="first")
+    # One text column of distinct accounts holds no duplicate: a text gives a (kind, value) once.
+    if (len(parts) > 1 or parts[0]["source"].iloc[0] not in TEXT_SOURCES
+            or not _distinct(accounts["account_id"])):
+        table = table.drop_duplicates(["account_id", "kind", "value"], keep="first")
     return table.reset_index(drop=True).astype({"start": "int64", "end": "int64"})

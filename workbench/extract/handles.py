@@ -8,7 +8,9 @@ from __future__ import annotations
 import functools
 import re
 
+from .asciire import ascii_twin
 from .identifier import Identifier, Spans
+from .normalise import FOLD_SPECIAL, _trie
 from .payments import PAYMENT_PLATFORMS, payment_value
 
 ALIASES: dict[str, str] = {
@@ -79,7 +81,48 @@ _URL = re.compile(
     r"(?P<path>[/?#][^\s<>\"'()\[\]{}]{0,500})?",
     re.IGNORECASE,
 )
+_KEYWORDS_ASCII, _PROFILE_URL_ASCII, _URL_ASCII = (ascii_twin(p) for p in (_KEYWORDS, _PROFILE_URL, _URL))
+# A web address holds "://" or a dot and a top-level domain (the dot first: fast scan).
+_TLD_HINT = re.compile(rf"\.(?i:{_URL_TLDS})(?![\w\-])")
 PREFILTER = re.compile(rf"[@./]|(?=[{_KW_FIRST}])(?:{_KW_ALT})", re.IGNORECASE)
+
+
+# Where `_KEYWORDS` could start, found in the text folded to lower case (`_folded`):
+# an alias at the start, or after a character that may precede one (matched, not
+# looked behind at, so that the regex engine skips from one such character to the
+# next in a fast scan). Folding keeps every offset, so these are the text's offsets.
+_LOWER_ALIASES = _trie(sorted(ALIASES))
+_NAME_CHAR = re.compile(r"[\w@$./]")  # what may not stand before a keyword
+_SPECIAL = re.compile("[" + "".join(map(chr, FOLD_SPECIAL)) + "]")
+_KEYWORD_AT_START = re.compile(rf"{_LOWER_ALIASES}(?![a-z0-9_])")
+_KEYWORD_HINT = re.compile(rf"[^\w@$./](?P<kw>{_LOWER_ALIASES})(?![a-z0-9_])")
+_KEYWORD_PATTERNS = {False: (_KEYWORD_AT_START, _KEYWORD_HINT, _KEYWORDS),
+                     True: (ascii_twin(_KEYWORD_AT_START), ascii_twin(_KEYWORD_HINT), _KEYWORDS_ASCII)}
+
+
+def _folded(text: str) -> str:
+    """Lower case as IGNORECASE reads it, same length: 'İ' would lower to two characters,
+    and 'ſ', 'ı', 'K' stand for 's', 'i', 'k' (`normalise.FOLD_SPECIAL`)."""
+    if text.isascii() or not _SPECIAL.search(text):
+        return text.lower()
+    return text.translate(FOLD_SPECIAL).lower()
+
+
+def _keyword_starts(text: str, at_start: re.Pattern, hint: re.Pattern) -> list[int]:
+    """Where a keyword handle can start in ``text`` (the only places `_KEYWORDS` can match)."""
+    folded = _folded(text)
+    starts = [0] if at_start.match(folded) else []
+    for m in hint.finditer(folded):
+        starts.append(m.start("kw"))
+        end = m.end("kw")
+        # An emoji alias may itself precede the next alias ("📷📷"): the match above
+        # took it as its own, so the next one is looked for right after it.
+        while not _NAME_CHAR.match(folded, end - 1) and (nxt := at_start.match(folded, end)):
+            starts.append(end)
+            end = nxt.end()
+    return sorted(set(starts)) if len(starts) > 1 else starts
+# Every profile URL holds one of these endings right before its '/'.
+_PROFILE_HINT = re.compile(r"\.(?:com|am|me|app)/", re.IGNORECASE)
 
 
 _NAME = re.compile(r"[a-z0-9_][a-z0-9_.\-]*")
@@ -125,9 +168,36 @@ def find_handles(text: str) -> list[Identifier]:
     ['instagram:jade_22', 'snapchat:jade_22', 'venmo:jade-b']
     """
     found: list[Identifier] = []
-    if not PREFILTER.search(text):
-        return found
-    for m in _KEYWORDS.finditer(text):
+    # Cheap tests first, each implied by the pattern it guards: a keyword (found where
+    # keyword handles can start), a profile host, an '@'.
+    ascii = text.isascii()
+    at_start, hint, keywords = _KEYWORD_PATTERNS[ascii]
+    starts = _keyword_starts(text, at_start, hint)
+    if starts:
+        found += _keyword_handles(text, _matches_at(keywords, text, starts))
+    if _PROFILE_HINT.search(text):
+        found += _profile_handles(text, _PROFILE_URL_ASCII if ascii else _PROFILE_URL)
+    if "@" in text:
+        found += _bare_handles(text, found)
+    return found
+
+
+def _matches_at(pattern: re.Pattern, text: str, starts: list[int]) -> list[re.Match]:
+    """``pattern.finditer(text)`` when its matches can only start at ``starts``."""
+    found: list[re.Match] = []
+    end = 0
+    for start in starts:
+        if start >= end:
+            m = pattern.match(text, start)
+            if m is not None:
+                found.append(m)
+                end = m.end()
+    return found
+
+
+def _keyword_handles(text: str, matches) -> list[Identifier]:
+    found: list[Identifier] = []
+    for m in matches:
         name, sep, kws = m.group("name"), m.group("sep"), m.group("kws")
         if text[m.end():m.end() + 1] == "@":
             continue  # the local part of an email
@@ -147,23 +217,34 @@ def find_handles(text: str) -> list[Identifier]:
             rule = "platform" if explicit else "keyword"
             found.append(Identifier(hv[0], hv[1], m.group(), m.start(), m.end(), rule,
                                     0.9 if explicit else 0.75))
-    for m in _PROFILE_URL.finditer(text):
+    return found
+
+
+def _profile_handles(text: str, profile_url: re.Pattern) -> list[Identifier]:
+    found: list[Identifier] = []
+    for m in profile_url.finditer(text):
         if m.group("name").lower() in _URL_NOT_NAMES:
             continue
         platform = _URL_HOSTS[m.group("host").lower()]
         hv = handle_value(platform, (m.group("at") or "") + m.group("name"))
         if hv:
             found.append(Identifier(hv[0], hv[1], m.group(), m.start(), m.end(), "url", 0.95))
+    return found
+
+
+def _bare_handles(text: str, found: list[Identifier]) -> list[Identifier]:
+    """Bare @names that no keyword handle or profile URL in ``found`` covers."""
     taken = Spans([(h.start, h.end) for h in found])
     seen: set[str] = set()
+    bare: list[Identifier] = []
     for m in _BARE.finditer(text):
         if m.group("name") in seen or taken.overlaps(m.start(), m.end()):
             continue
         seen.add(m.group("name"))
         hv = handle_value(None, m.group("name"))
         if hv and not _MAIL_SUFFIX.search(hv[1]):
-            found.append(Identifier("handle", hv[1], m.group(), m.start(), m.end(), "bare", 0.6))
-    return found
+            bare.append(Identifier("handle", hv[1], m.group(), m.start(), m.end(), "bare", 0.6))
+    return bare
 
 
 def normalise_url(raw: str) -> str | None:
@@ -194,9 +275,9 @@ def find_urls(text: str) -> list[Identifier]:
     ['jade-vip.com/gallery']
     """
     found: list[Identifier] = []
-    if "." not in text:
+    if "." not in text or (_TLD_HINT.search(text) is None and "://" not in text):
         return found
-    for m in _URL.finditer(text):
+    for m in (_URL_ASCII if text.isascii() else _URL).finditer(text):
         raw = m.group().rstrip(".,;:!?")
         value = normalise_url(raw)
         if value is None:

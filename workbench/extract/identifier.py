@@ -5,12 +5,14 @@ Owns the record and the overlap rule; the extractors own how a value is found.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Identifier:
+class Identifier(NamedTuple):
     """One identifier found in a text or a structured field.
+
+    An immutable record (a named tuple: a column of ads makes hundreds of thousands
+    of them, and a tuple is built three times faster than a frozen dataclass).
 
     Attributes
     ----------

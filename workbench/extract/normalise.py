@@ -10,6 +10,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from .asciire import ascii_twin
+
 # Characters with a digit value that are not Unicode "Nd" (so `\d` misses them):
 # superscripts, subscripts, circled / parenthesised / full-stop / dingbat digits,
 # Ethiopic and a few historic scripts. Computed once from unicodedata.digit.
@@ -27,6 +29,9 @@ NUMBER_WORDS: dict[str, str] = {
     "seis": "6", "siete": "7", "ocho": "8", "nueve": "9",
 }
 LOOKALIKES = {"o": "0", "O": "0", "l": "1", "I": "1"}
+# Letters that `re`'s IGNORECASE matches to an ASCII letter though `str.lower` does not
+# fold them to it ("FİVE".lower() is not "five"): folded first when reading a word.
+FOLD_SPECIAL = str.maketrans({"\u017f": "s", "\u0131": "i", "\u0130": "i", "\u212a": "k"})
 
 # No number word is a prefix of another, so a run of concatenated words
 # ("sevenonethree") splits one way only and the regex cannot backtrack badly.
@@ -44,6 +49,7 @@ _TOKEN = re.compile(
     rf"|{_NOT_LETTER_BEFORE}(?P<w>(?i:{_WORD_ALT})+){_NOT_LETTER_AFTER}"
     rf"|(?P<l>{_LOOK})"
 )
+_TOKEN_ASCII = ascii_twin(_TOKEN)
 _TO_ASCII: dict[int, str] = {}
 
 # What may stand between two digit groups of one number: spaces (one line break at
@@ -61,16 +67,47 @@ SEPARATOR = re.compile(rf"[{SEPARATOR_CHARS}\x00-\x1f]{{1,8}}")
 # A whole run of digit-like tokens with separators between them, matched in C so
 # that pathological input (a megabyte of "1 1 1") costs one regex pass.
 _SEP_NO_NL = rf"[{SEPARATOR_CHARS}\x00-\x09\x0b-\x1f]".replace(r"\s", r"\t\r\f\v \u00a0\u2000-\u200a\u202f\u205f")
-_TOKEN_ALT = (rf"(?:{_DIGIT_CLASS}(?:\ufe0f?\u20e3)?|{_NOT_LETTER_BEFORE}(?i:{_WORD_ALT})+{_NOT_LETTER_AFTER}"
+# The same without the dingbat and emoji digits (❶, 🄂) that sit inside the emoji
+# ranges: a gap then never holds a token, so its repeats can be possessive (never
+# backtracked into), which is what keeps the run scan fast.
+_GAP_CHAR = (_SEP_NO_NL.replace(r"\u2500-\u27bf", r"\u2500-\u2775\u277f\u2789\u2793-\u27bf")
+             .replace(r"\U0001F000-\U0001FAFF", r"\U0001F000-\U0001F0FF\U0001F10B-\U0001FAFF"))
+_GAP = rf"{_GAP_CHAR}{{0,7}}+\n?+{_GAP_CHAR}{{0,7}}+"
+
+
+def _trie(words: list[str]) -> str:
+    """One regex alternation for ``words`` that branches on letters, not on whole words."""
+    if "" in words:
+        rest = [w for w in words if w]
+        return f"(?:{_trie(rest)})?" if rest else ""
+    heads = sorted({w[0] for w in words})
+    alts = [re.escape(h) + _trie([w[1:] for w in words if w[0] == h]) for h in heads]
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+
+# No number word is a prefix of another, so the trie matches exactly the words.
+_WORD_TRIE = _trie(sorted(NUMBER_WORDS))
+_TOKEN_ALT = (rf"(?:{_DIGIT_CLASS}(?:\ufe0f?\u20e3)?|{_NOT_LETTER_BEFORE}(?i:{_WORD_TRIE})+{_NOT_LETTER_AFTER}"
               rf"|{_LOOK})")
 # The leading look-ahead lets the scan skip characters that cannot start a token.
 _STARTS = rf"(?=[\d{EXTRA_DIGITS}zotfsencduiZOTFSENCDUIlL])"
-_RUN_BODY = (rf"{_TOKEN_ALT}(?:(?:{_SEP_NO_NL}{{0,7}}\n?{_SEP_NO_NL}{{0,7}}|){_TOKEN_ALT})*")
-RUN = re.compile(_STARTS + _RUN_BODY)
-# Most texts hold no number word: then a run must start at a digit, which the regex
-# engine finds with a fast character-set scan.
-# (Starting with a plain character class lets the regex engine skip ahead fast.)
-RUN_FROM_DIGIT = re.compile(rf"{_DIGIT_CLASS}(?:\ufe0f?\u20e3)?" + _RUN_BODY[len(_TOKEN_ALT):])
+_RUN_BODY = rf"{_TOKEN_ALT}(?:{_GAP}{_TOKEN_ALT})*"
+# A run shorter than 8 characters cannot hold a phone number: the leading look-ahead
+# (all characters a run may hold) skips most of them ("$200", "24/7") without a match.
+_RUN_CHARS = _GAP_CHAR[:-1] + rf"\n\d{EXTRA_DIGITS}OoIl]"
+# Letters of number words, and those IGNORECASE takes for them ('ſ', 'ı', 'İ'): RUN's look-ahead.
+_WORD_LETTERS = "".join(sorted(set("".join(NUMBER_WORDS)) | set("".join(NUMBER_WORDS).upper())
+                               | set(chr(c) for c in FOLD_SPECIAL)))
+RUN = re.compile(_STARTS + rf"(?={_RUN_CHARS[:-1]}{_WORD_LETTERS}]{{8}})" + _RUN_BODY)
+# Most texts hold no number word: then a run has none either and must start at a
+# digit, which the regex engine finds with a fast character-set scan.
+RUN_FROM_DIGIT = re.compile(rf"{_DIGIT_CLASS}(?={_RUN_CHARS}{{7}})(?:\ufe0f?\u20e3)?"
+                            rf"(?:{_GAP}(?:{_DIGIT_CLASS}(?:\ufe0f?\u20e3)?|{_LOOK}))*")
+# The same on ASCII text, faster (see `asciire`); callers pick by `str.isascii`.
+RUN_ASCII, RUN_FROM_DIGIT_ASCII = ascii_twin(RUN), ascii_twin(RUN_FROM_DIGIT)
+# The same as plain alternations (they start with a letter or a digit, which the
+# regex engine scans for fast); `has_number_word` runs on lowercased text.
+_ANY_WORD = re.compile(_WORD_TRIE)
 
 
 def has_number_word(text: str) -> bool:
@@ -81,8 +118,9 @@ def has_number_word(text: str) -> bool:
     >>> has_number_word("call me"), has_number_word("SIETE")
     (False, True)
     """
-    low = text.lower()
-    return any(w in low for w in NUMBER_WORDS)
+    return _ANY_WORD.search(text.lower()) is not None
+
+
 EMOJI = re.compile(r"[\u2190-\u21ff\u2300-\u23ff\u2500-\u27bf\u2b00-\u2bff\U0001F000-\U0001FAFF\u20e3]")
 
 # Cheap test: could this text hold a digit stream at all?
@@ -147,13 +185,13 @@ def _ascii_digits(run: str) -> str:
 def digit_tokens_in(text: str, pos: int, endpos: int) -> list[Token]:
     """`digit_tokens` of ``text[pos:endpos]``, offsets into ``text``."""
     tokens: list[Token] = []
-    for m in _TOKEN.finditer(text, pos, endpos):
+    for m in (_TOKEN_ASCII if text.isascii() else _TOKEN).finditer(text, pos, endpos):
         kind = m.lastgroup
         if kind == "w":
             base = m.start()
             for wm in _WORD.finditer(m.group()):
                 tokens.append(Token(base + wm.start(), base + wm.end(),
-                                    NUMBER_WORDS[wm.group().lower()], "w"))
+                                    NUMBER_WORDS[wm.group().translate(FOLD_SPECIAL).lower()], "w"))
         elif kind == "l":
             tokens.append(Token(m.start(), m.end(), "".join(LOOKALIKES[c] for c in m.group()), "l"))
         else:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import functools
 import re
 
+from .asciire import ascii_twin
 from .identifier import Identifier
 
 PAYMENT_PLATFORMS = ("cashapp", "venmo", "paypal")
 # "$usd" and friends are currency, not cashtags.
 _NOT_CASHTAGS = frozenset("usd cad aud mxn eur gbp us ca hr hrs hh qv qk ea each".split())
 _CASHTAG = re.compile(r"(?<![\w$])\$(?P<name>[A-Za-z][A-Za-z0-9_]{0,19})(?![\w$])")
+_CASHTAG_ASCII = ascii_twin(_CASHTAG)
 _NAME_OK = {
     "cashapp": re.compile(r"[a-z0-9_]*[a-z][a-z0-9_]*"),
     "venmo": re.compile(r"[a-z0-9_\-]*[a-z][a-z0-9_\-]*"),
@@ -56,7 +58,7 @@ def find_cashtags(text: str) -> list[Identifier]:
     if "$" not in text:
         return found
     seen: dict[str, str | None] = {}
-    for m in _CASHTAG.finditer(text):
+    for m in (_CASHTAG_ASCII if text.isascii() else _CASHTAG).finditer(text):
         name = m.group("name")
         if name in seen:
             continue  # the first occurrence stands for all (pathological repeats stay cheap)

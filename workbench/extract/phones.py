@@ -1,54 +1,38 @@
 """Phone numbers in obfuscated text, validated and written in E.164.
 
-Owns the phone scanner: digit stream (from `normalise`) -> runs of digit groups ->
-candidate numbers on group boundaries -> context checks -> `phonenumbers`
-validation. Linear in the text: each group starts at most a handful of candidates.
+Owns the phone scanner: runs of digit-like tokens (`normalise.RUN`) -> candidate
+numbers inside each run (`phonerun`, validated by `validity`) -> context checks
+around them. Linear in the text: each group starts at most a handful of candidates.
 """
 from __future__ import annotations
 
 import functools
 import logging
 import re
-from typing import NamedTuple
 
 import phonenumbers
-from phonenumbers import is_valid_number_for_region
 
+from .asciire import ascii_twin
 from .identifier import Identifier
 from .normalise import (
-    EMOJI,
     RUN,
+    RUN_ASCII,
     RUN_FROM_DIGIT,
-    Token,
+    RUN_FROM_DIGIT_ASCII,
     digit_tokens,
-    digit_tokens_in,
     has_number_word,
-    is_separator_gap,
 )
+from .phonerun import Cand
+from .phoneshape import run_candidates
+from .validity import MIN_DIGITS, is_placeholder, to_e164
+
+__all__ = ["find_phones", "normalise_phone", "to_e164", "is_placeholder", "CONFIDENCE"]
 
 logger = logging.getLogger(__name__)
 
-MIN_DIGITS, MAX_DIGITS = 10, 15
 # A run of digit-like tokens longer than this is not contact text (a digit dump, a
 # table); skipping it keeps the scanner linear on pathological input.
 MAX_RUN_CHARS = 4000
-# Country codes accepted without a '+' when written as their own group ("44 7911 ...").
-BARE_COUNTRY_CODES = ("44", "52", "1")
-TYPICAL_GROUPS = {
-    (10,), (11,), (3, 3, 4), (1, 3, 3, 4), (3, 7), (1, 10), (1, 3, 7), (6, 4), (3, 4, 4),
-    (2, 4, 4), (2, 2, 2, 2, 2), (2, 10), (2, 2, 4, 4), (2, 3, 3, 4), (2, 1, 2, 4, 4),
-    (5, 6), (11,), (4, 3, 4), (4, 6), (2, 4, 6), (2, 3, 4, 4), (3, 4, 4), (2, 4, 3, 3),
-    (4, 4, 3), (3, 3, 3, 3), (12,), (13,),
-}
-
-_DATE = re.compile(
-    r"(?<![\d.\-/])(?:(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"
-    r"|(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|[12]\d|3[01])[-/.](?:19|20)?\d\d)(?![\d.\-/]\d)"
-)
-# Body measurements ("34-24-36", "36DD-26-38") are masked like dates.
-_MEASURE = re.compile(
-    r"(?<![\d\-/])[2-5]\d[A-Za-z]{0,3}\s?[-/]\s?[1-4]\d\s?[-/]\s?[2-5]\d(?!\d)(?!\s?[-/]\s?\d)"
-)
 # ... and right after: units of price, time, age, weight, length.
 _AFTER_BAD = re.compile(
     r"\s*(?:/\s*(?:h|hr|hh|min)|(?:hrs?|hours?|hh|hhr|mins?|minutes?|roses?|usd|dollars?|"
@@ -65,242 +49,71 @@ _VANITY = re.compile(
     r"(?<![\w+])(?:\+?1[\s.\-]?)?\(?[2-9]\d{2}\)?[\s.\-]?"
     r"[A-Z0-9]{3}[\s.\-]?[A-Z0-9]{4}(?!\w)"
 )
+# Every vanity number holds an area code, then (after at most a bracket, two
+# separators and six digits) an upper-case letter. Looked for in the reversed text,
+# from the letter back: capitals are rarer than digits, so the scan stops less often.
+_VANITY_HINT = re.compile(r"[A-Z][)\s.\-0-9]{0,9}\d\d[2-9]")
 _NON_DIGITS = re.compile(r"\D")
+_VANITY_ASCII, _AFTER_BAD_ASCII = ascii_twin(_VANITY), ascii_twin(_AFTER_BAD)
 _LEAD = re.compile(r"(?:[+\uff0b][\s(]?|\()$")
-_RULE_ORDER = ("mixed", "words", "lookalike", "emoji", "fullwidth", "unicode", "digits")
+# Runs (with whether a '+' precedes them, and the region) none of whose candidates is
+# a valid number ("2024-05-01 11", "1234567890"): they repeat, and are skipped.
+_NO_NUMBER: set[tuple[str, bool, str]] = set()
 CONFIDENCE = {"digits": 0.95, "fullwidth": 0.9, "unicode": 0.9, "emoji": 0.9, "words": 0.85,
               "mixed": 0.85, "lookalike": 0.8, "vanity": 0.7, "field": 1.0}
-_ASCENDING = "0123456789012345678901"
-_DESCENDING = "9876543210987654321098"
-
-
-def is_placeholder(national: str) -> bool:
-    """True for numbers people write when they mean "no number".
-
-    Examples
-    --------
-    >>> is_placeholder("1234567890"), is_placeholder("7135550123"), is_placeholder("7134820193")
-    (True, True, False)
-    """
-    if len(set(national)) <= 2 or national in _ASCENDING or national in _DESCENDING:
-        return True
-    # 555-0100..0199 is reserved for fiction in the North American plan.
-    return len(national) == 10 and national[3:6] == "555" and national[6:8] == "01"
-
-
-def _valid(number: str, region: str) -> str | None:
-    try:
-        parsed = phonenumbers.parse(number, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    if is_placeholder(str(parsed.national_number)):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 @functools.lru_cache(maxsize=65536)
-def to_e164(digits: str, region: str = "US", plus: bool = False,
-            bare_cc: bool = False) -> str | None:
-    """Validate an ASCII digit string as a phone number and return it in E.164.
-
-    Parameters
-    ----------
-    digits : str
-        ASCII digits only.
-    region : str
-        Region assumed for numbers written without a country code.
-    plus : bool
-        The digits were written after a '+' (so they start with a country code).
-    bare_cc : bool
-        The digits start with a country code written as its own group ("44 7911 ...").
-
-    Examples
-    --------
-    >>> to_e164("7134820193"), to_e164("447911123456", plus=True)
-    ('+17134820193', '+447911123456')
-    >>> to_e164("07911123456") is None or to_e164("07911123456")
-    '+447911123456'
-    """
-    if not MIN_DIGITS - 3 <= len(digits) <= MAX_DIGITS + 3 or not digits.isascii():
-        return None
-    if plus:
-        return _international(digits, region)
-    if region in ("US", "CA") and (len(digits) == 10 or len(digits) == 11 and digits[0] == "1"):
-        # North American numbers: shape check, then build the number directly
-        # (phonenumbers.parse is the slow half of validation).
-        national = digits[-10:]
-        if national[0] in "01" or national[3] in "01":
-            return None
-        number = phonenumbers.PhoneNumber(country_code=1, national_number=int(national))
-        # Checking the likely regions first skips the library's walk over all 25 NANP regions.
-        ok = (is_valid_number_for_region(number, "US") or is_valid_number_for_region(number, "CA")
-              or phonenumbers.is_valid_number(number))
-        return "+1" + national if ok and not is_placeholder(national) else None
-    if region in ("US", "CA") and not digits.startswith("011"):
-        value = None  # too long for a national number and no international prefix
-    else:
-        value = _valid(digits, region)
-    if value is None and digits[0] == "0" and region != "GB":
-        value = _valid(digits, "GB")  # trunk-prefixed UK numbers are common in ads
-    if value is None and bare_cc:
-        value = _international(digits, region)
-    return value
-
-
-def _international(digits: str, region: str) -> str | None:
-    value = _valid("+" + digits, region)
-    if value is None and digits.startswith("521") and len(digits) == 13:
-        value = _valid("+52" + digits[3:], region)  # Mexico's retired mobile '1'
-    return value
-
-
-def _rule(tokens: list[Token], text: str) -> str:
-    kinds = {t.kind for t in tokens}
-    found = set()
-    if "w" in kinds:
-        found.add("mixed" if kinds & {"d", "f", "u", "k", "l"} else "words")
-    if "l" in kinds:
-        found.add("lookalike")
-    if "k" in kinds or EMOJI.search(text):
-        found.add("emoji")
-    if "f" in kinds:
-        found.add("fullwidth")
-    if "u" in kinds:
-        found.add("unicode")
-    return next((r for r in _RULE_ORDER if r in found), "digits")
-
-
-def _runs(text: str, tokens: list[Token]) -> list[list[list[Token]]]:
-    """Split tokens into runs (separated by non-separator text) of groups (touching tokens)."""
-    runs: list[list[list[Token]]] = []
-    groups: list[list[Token]] = []
-    prev_end = -1
-    for tok in tokens:
-        if groups and tok.start == prev_end:
-            groups[-1].append(tok)
-        elif groups and is_separator_gap(text[prev_end:tok.start]):
-            groups.append([tok])
-        else:
-            if groups:
-                runs.append(groups)
-            groups = [[tok]]
-        prev_end = tok.end
-    if groups:
-        runs.append(groups)
-    return runs
-
-
-def _bad_before(text: str, start: int) -> bool:
-    """Is the number preceded by a currency sign or an id word ("ad #", "ref", "zip")?"""
-    before = text[max(0, start - 30):start].rstrip(" \t:#.-")
+def _bad_window(before: str) -> bool:
+    """Do these 30 characters before a number end in a currency sign or an id word
+    ("ad #", "ref", "zip")? They repeat across ads ("call ", "text me at "): cached."""
+    before = before.rstrip(" \t:#.-")
     if not before:
         return False
     if before[-1] in "$€£¥":
         return True
-    words = before.lower().replace("#", " ").split()
+    words = before.lower().replace("#", " ").rsplit(None, 2)  # only the last two matter
     if words and words[-1] in _ID_SUFFIX and len(words) > 1:
         words.pop()
     return bool(words) and words[-1].strip(".:#-") in _ID_WORDS
 
 
-class _Cand(NamedTuple):
-    """A valid number over groups i..j of a run, offsets relative to the run."""
-
-    score: float
-    total: int
-    i: int
-    j: int
-    value: str
-    first: int
-    last: int
-    short_tail: bool
-    rule: str
-
-
-def _candidates(run: str, groups: list[list[Token]], region: str, plus0: bool, base: int):
-    """Yield every valid number over groups i..j (context outside the run not checked)."""
-    digits = ["".join(t.digits for t in g) for g in groups]
-    n = len(groups)
-    for i in range(n):
-        first = groups[i][0].start
-        lead = run[max(0, first - 3):first]
-        plus = (plus0 and first == 0) or "+" in lead or "\uff0b" in lead
-        total = 0
-        for j in range(i, n):
-            total += len(digits[j])
-            if total > MAX_DIGITS:
-                break
-            if total < MIN_DIGITS - (2 if plus else 0):
-                continue
-            bare_cc = j > i and digits[i] in BARE_COUNTRY_CODES
-            value = to_e164("".join(digits[i:j + 1]), region, plus=plus, bare_cc=bare_cc)
-            if value is None:
-                continue
-            sizes = tuple(len(d) for d in digits[i:j + 1])
-            typical = sizes in TYPICAL_GROUPS
-            # An odd grouping inside a longer run ("3.14159 2.71828") is a coincidence;
-            # odd but even spacing ("71 34 82 01 93") or a run of its own is a choice.
-            if not typical and len(set(sizes[1:])) > 1 and not (
-                    i == 0 and j == n - 1 and sizes[-1] >= 2):
-                continue
-            toks = [t for g in groups[i:j + 1] for t in g]
-            plain = all(t.kind == "d" for t in toks)
-            score = (2.0 if plain and typical else 0.0) + (1.0 if plus else 0.0)
-            last = toks[-1].end
-            yield _Cand(score, total, base + i, base + j, value, first, last, len(digits[j]) <= 3,
-                        _rule(toks, run[first:last]))
-
-
-# Ads repeat, and so do the ways a number is written: the candidates of a run depend
-# only on its own text, so they are cached across texts (cleared when it grows large).
-_RUN_CACHE: dict[tuple[str, bool, str], tuple[_Cand, ...]] = {}
-_RUN_CACHE_MAX = 200_000
-
-
-def _run_candidates(run: str, plus0: bool, region: str) -> tuple[_Cand, ...]:
-    tokens = digit_tokens_in(run, 0, len(run))
-    masked = [(m.start(), m.end()) for m in _DATE.finditer(run)]
-    masked += [(m.start(), m.end()) for m in _MEASURE.finditer(run)]
-    if masked:
-        tokens = [t for t in tokens if not any(s <= t.start < e for s, e in masked)]
-    cands: list[_Cand] = []
-    base = 0
-    for groups in _runs(run, tokens):
-        if sum(len(t.digits) for g in groups for t in g) >= MIN_DIGITS - 2:
-            cands += _candidates(run, groups, region, plus0, base)
-        base += len(groups)
-    return tuple(sorted(cands, key=lambda c: (-c.score, -c.total, c.i)))
-
-
-def _select(text: str, start: int, cands: tuple[_Cand, ...]) -> list[Identifier]:
-    """Best non-overlapping candidates that survive the context around them."""
+def _select(text: str, start: int, cands: tuple[Cand, ...], region: str) -> list[Identifier] | None:
+    """Best non-overlapping candidates that survive the context around them; None when
+    no candidate is a valid number at all."""
     picked: list[Identifier] = []
+    valid = False
     used: list[tuple[int, int]] = []
     bad: dict[int, bool] = {}
-    for c in cands:
-        if any(c.i <= b and a <= c.j for a, b in used):
+    for _score, _total, i, j, digits, plus, bare_cc, first, last, short_tail, rule in cands:
+        if used and any(i <= b and a <= j for a, b in used):
             continue
-        first, end = start + c.first, start + c.last
-        if c.i not in bad:
-            bad[c.i] = _bad_before(text, first)
-        if bad[c.i]:
+        value = to_e164(digits, region, plus, bare_cc)
+        if value is None:
+            continue
+        valid = True
+        first, end = start + first, start + last
+        is_bad = bad.get(i)
+        if is_bad is None:
+            is_bad = bad[i] = _bad_window(text[max(0, first - 30):first])
+        if is_bad:
             continue
         # A short last group followed by a unit is a price or an age, not a line number.
-        if c.short_tail and _AFTER_BAD.match(text, end, end + 16):
+        if short_tail and (_AFTER_BAD_ASCII if text.isascii() else _AFTER_BAD).match(text, end, end + 16):
             continue
-        used.append((c.i, c.j))
-        m = _LEAD.search(text, max(0, first - 3), first)
-        first -= len(m.group()) if m else 0
+        used.append((i, j))
+        lead = text[max(0, first - 3):first]
+        if "+" in lead or "(" in lead or "\uff0b" in lead:
+            m = _LEAD.search(text, max(0, first - 3), first)
+            first -= len(m.group()) if m else 0
         if text[end:end + 1] == ")" and "(" in text[first:end]:
             end += 1
-        picked.append(Identifier("phone", c.value, text[first:end], first, end, c.rule,
-                                 CONFIDENCE[c.rule]))
-    return picked
+        picked.append(Identifier("phone", value, text[first:end], first, end, rule, CONFIDENCE[rule]))
+    return picked if valid else None
 
 
-def find_phones(text: str, region: str = "US") -> list[Identifier]:
+def find_phones(text: str, region: str = "US", *, words: bool = True,
+                vanity: bool = True) -> list[Identifier]:
     """Phone numbers in ``text``, obfuscated or not, as E.164 identifiers.
 
     Parameters
@@ -309,6 +122,9 @@ def find_phones(text: str, region: str = "US") -> list[Identifier]:
         Ad text.
     region : str
         ISO region assumed for numbers without a country code.
+    words, vanity : bool
+        False when it is known that the text holds no number word, or no vanity
+        number (`hints`): the tests for them are skipped.
 
     Returns
     -------
@@ -323,7 +139,12 @@ def find_phones(text: str, region: str = "US") -> list[Identifier]:
     []
     """
     found: list[Identifier] = []
-    runs = RUN if has_number_word(text) else RUN_FROM_DIGIT
+    ascii = text.isascii()
+    words = words and has_number_word(text)
+    if words:
+        runs = RUN_ASCII if ascii else RUN
+    else:
+        runs = RUN_FROM_DIGIT_ASCII if ascii else RUN_FROM_DIGIT
     for run in runs.finditer(text):
         start, end = run.span()
         if end - start < MIN_DIGITS - 2:
@@ -331,17 +152,30 @@ def find_phones(text: str, region: str = "US") -> list[Identifier]:
         if end - start > MAX_RUN_CHARS:
             logger.debug("skipped a %d-character digit run at %d", end - start, start)
             continue
-        plus0 = _PLUS_BEFORE.search(text, max(0, start - 12), start) is not None
+        before = text[max(0, start - 12):start]  # "+", "wa.me/" or "phone=": one of "+/=" first
+        plus0 = ("+" in before or "/" in before or "=" in before or "\uff0b" in before) and (
+            _PLUS_BEFORE.search(text, max(0, start - 12), start) is not None)
         key = (text[start:end], plus0, region)
-        cands = _RUN_CACHE.get(key)
-        if cands is None:
-            if len(_RUN_CACHE) >= _RUN_CACHE_MAX:
-                _RUN_CACHE.clear()
-            cands = _RUN_CACHE[key] = _run_candidates(key[0], plus0, region)
-        if cands:
-            found += _select(text, start, cands)
-    covered = [(p.start, p.end) for p in found]
-    for m in _VANITY.finditer(text):
+        if key in _NO_NUMBER:
+            continue
+        cands = run_candidates(key[0], plus0, words)
+        picked = _select(text, start, cands, region) if cands else None
+        if picked:
+            found += picked
+        elif picked is None:  # no candidate is a valid number, whatever the context
+            if len(_NO_NUMBER) >= 200_000:
+                _NO_NUMBER.clear()
+            _NO_NUMBER.add(key)
+    if vanity and _VANITY_HINT.search(text[::-1]) is not None:
+        found += _vanity(text, region, [(p.start, p.end) for p in found], ascii)
+    found.sort(key=lambda p: p.start)
+    return found
+
+
+def _vanity(text: str, region: str, covered: list[tuple[int, int]], ascii: bool) -> list[Identifier]:
+    """Numbers spelled with letters on the keypad ("1-800-FLOWERS")."""
+    found = []
+    for m in (_VANITY_ASCII if ascii else _VANITY).finditer(text):
         letters = [c for c in m.group() if c.isalpha()]
         if len(letters) < 3 or set(letters) <= set("OIL"):
             continue
@@ -352,7 +186,6 @@ def find_phones(text: str, region: str = "US") -> list[Identifier]:
         if value:
             found.append(Identifier("phone", value, m.group(), m.start(), m.end(), "vanity",
                                     CONFIDENCE["vanity"]))
-    found.sort(key=lambda p: p.start)
     return found
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from .asciire import ascii_twin
 from .identifier import Identifier
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -20,7 +21,12 @@ _LEGACY = re.compile(r"(?<![A-Za-z0-9])[13][1-9A-HJ-NP-Za-km-z]{25,34}(?![A-Za-z
 _TRON = re.compile(r"(?<![A-Za-z0-9])T[1-9A-HJ-NP-Za-km-z]{33}(?![A-Za-z0-9])")
 _SEGWIT = re.compile(r"(?<![A-Za-z0-9])(?:bc1[02-9ac-hj-np-z]{11,71}|BC1[02-9AC-HJ-NP-Z]{11,71})(?![A-Za-z0-9])")
 _ETH = re.compile(r"(?<![A-Za-z0-9])0x[0-9a-fA-F]{40}(?![A-Za-z0-9])")
-PREFILTER = re.compile(r"0x|bc1|BC1|(?<![A-Za-z0-9])[13T][1-9A-HJ-NP-Za-km-z]{25}")
+# Every address is a word of at least 14 letters and digits (bc1 and 11 more; the
+# others are longer). Found after the character before it, so that the regex engine
+# skips from one such character to the next (and at the very start on its own).
+PREFILTER = re.compile(r"[^A-Za-z0-9][A-Za-z0-9]{14}")
+_AT_START = re.compile(r"[A-Za-z0-9]{14}")
+_PREFILTER_ASCII = ascii_twin(PREFILTER)
 
 
 def _b58check(addr: str, versions: tuple[int, ...]) -> bool:
@@ -129,7 +135,8 @@ def find_wallets(text: str) -> list[Identifier]:
     ['btc:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2']
     """
     found: list[Identifier] = []
-    if not PREFILTER.search(text):
+    prefilter = _PREFILTER_ASCII if text.isascii() else PREFILTER
+    if _AT_START.match(text) is None and prefilter.search(text) is None:
         return found
     for m in _LEGACY.finditer(text):
         if _b58check(m.group(), (0x00, 0x05)):
