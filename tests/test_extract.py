@@ -517,3 +517,11 @@ def test_short_word_after_platform_without_separator_is_not_a_name(text):
     from workbench.extract import extract_identifiers
 
     assert not [i for i in extract_identifiers(text) if i.kind in ("handle", "payment")]
+
+
+def test_extract_frame_texts_differing_after_nul():
+    # Distinct texts stay distinct even when they differ only after a NUL.
+    accounts = pd.DataFrame({"account_id": ["a", "b"],
+                             "text": ["call\x00 713 482 0193", "call\x00 832 555 1234 ok"]})
+    table = extract_frame(accounts)
+    assert dict(zip(table.account_id, table.value, strict=True)) == {"a": H, "b": H2}

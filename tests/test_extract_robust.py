@@ -137,3 +137,157 @@ def test_written_numbers_roundtrip(raw):
     parsed = phonenumbers.parse(expected)
     if phonenumbers.is_valid_number(parsed) and len(set(digits)) > 2 and digits[3:6] != "555":
         assert normalise_phone(raw) in (expected, None)
+
+
+# The fast paths (ASCII twins, templates, hints, narrowed searches) must give what the
+# plain patterns give, on any text: each is checked against its plain form here.
+ASCII_PIECES = st.sampled_from([
+    "7", "1", "3", "0", "9", "one", "seven", "Siete", "oh", "O", "l", "I", "o", " ", "  ", "-", ".",
+    "(", ")", "+", "+1 ", "\n", "\t", "\x0b", "\x1c", "@", " at ", " dot ", "[at]", "-at-", "gmail",
+    ".com", "x", "X", "$", "#", "/", ":", "\x00", "_", "IG: ", "sc ", "t.me/", "0x", "bc1", "/hr",
+    "www.", "http://", "cashapp ", "venmo @", "2024-05-01", "34-24-36", "ref ", "wa.me/", "CALL",
+    "1-800-FLOWERS", "Snap: ", "OF ", "jade_22", "K", "S", "k", "i",
+])
+ASCII_TEXTS = st.one_of(st.text(alphabet=st.characters(max_codepoint=127), max_size=120),
+                        st.lists(ASCII_PIECES, max_size=40).map("".join))
+
+
+def _twins():
+    from workbench.extract import emails, handles, normalise, phonerun, phones
+    from workbench.extract.asciire import ascii_twin
+
+    plain = [normalise.RUN, normalise.RUN_FROM_DIGIT, normalise._TOKEN, emails._EMAIL,
+             emails._AFTER_BREAK, handles._KEYWORDS, handles._PROFILE_URL, handles._URL,
+             handles._KEYWORD_HINT, phones._VANITY, phones._AFTER_BAD, phonerun.CHUNK,
+             phonerun._DATE, phonerun._MEASURE]
+    return [(p, ascii_twin(p)) for p in plain]
+
+
+TWINS = _twins()
+
+
+@settings(max_examples=150, deadline=None)
+@given(ASCII_TEXTS)
+def test_ascii_twins_match_the_originals(text):
+    for plain, twin in TWINS:
+        got = [(m.span(), m.groups()) for m in twin.finditer(text)]
+        assert got == [(m.span(), m.groups()) for m in plain.finditer(text)], plain.pattern[:60]
+
+
+def test_isdigit_is_the_digit_class():
+    # phoneshape reads digits with str.isdigit: it must be exactly the digit class.
+    from workbench.extract.normalise import _DIGIT_CLASS
+
+    chars = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    assert re.findall(_DIGIT_CLASS, chars) == [c for c in chars if c.isdigit()]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("SEVEN ONE THREE FOUR EİGHT TWO ZERO ONE NINE THREE", "+17134820193"),
+    ("sıx one three four eight two zero one nine three", "+16134820193"),
+    ("SIX FİVE 482 0193 713", None),
+    ("7 ſeven ſeven one three 482 0193", None),
+])
+def test_number_words_with_letters_ignorecase_folds(text, value):
+    # 'İ', 'ı', 'ſ' match i, i, s in a case-blind pattern; reading the word must not fail.
+    phones = [i.value for i in extract_identifiers(text) if i.kind == "phone"]
+    assert phones == ([value] if value else [])
+
+
+SOME_TEXTS = st.one_of(TEXTS, ASCII_TEXTS).filter(lambda t: "\ud800" not in t)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(SOME_TEXTS, min_size=1, max_size=5))
+def test_column_hints_never_skip_a_finder(texts):
+    import pandas as pd
+
+    from workbench.extract.core import extract_some
+    from workbench.extract.hints import finders_needed
+
+    for text, needed in zip(texts, finders_needed(pd.Series(texts)).tolist(), strict=True):
+        assert extract_some(text, "US", needed) == extract_identifiers(text)
+
+
+EMAIL_PIECES = st.sampled_from([
+    "jade", " ", "  ", "\n", "@", " at ", "(at)", "[at]", "{@}", "-at-", "a-at-b", "AT", " dot ",
+    "[dot]", " [ dot ] ", ".", "gmail", "com", ".com", "x" * 30, "kim_22", "%", "+", "-", "é",
+    "🔥", ",", "arroba", "punto", "d0t", "co", ".co.uk", "1", "_", "x.at.y", "<dot>", "(", ")", "--",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(EMAIL_PIECES, max_size=60).map("".join))
+def test_email_search_from_first_start_equals_plain_search(text):
+    from workbench.extract import emails
+
+    def spans(found):
+        return [(m.start("local"), m.end(), m.group("at")) for m in found]
+
+    windows = emails._windows(text)
+    fast = [m for lo, hi, ats in windows
+            for m in emails._addresses(text, max(lo, emails._first_start(text, ats)), hi)]
+    assert spans(fast) == spans(m for lo, hi, _ in windows for m in emails._EMAIL.finditer(text, lo, hi))
+
+
+HANDLE_PIECES = st.sampled_from([
+    "IG", "ig", "İG", "ıg", "ſnap", "Snap chat", "👻", "📸", "📷", "Kik", ":", " ", "@", "$", "jade_22",
+    "x", "X", "OF", "of", "tele", "WA", "whats app", "cash app", "venmo", "🔥", "/", "&", ",", "and",
+    "-", "=", "\n", "is", "me", "t.me/", "👻👻",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(HANDLE_PIECES, max_size=25).map("".join))
+def test_keyword_starts_find_every_keyword_handle(text):
+    from workbench.extract import handles
+
+    at_start, hint, keywords = handles._KEYWORD_PATTERNS[text.isascii()]
+    starts = handles._keyword_starts(text, at_start, hint)
+    fast = [m.span() for m in handles._matches_at(keywords, text, starts)]
+    assert fast == [m.span() for m in handles._KEYWORDS.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(ASCII_TEXTS, TEXTS), st.booleans())
+def test_run_templates_equal_direct_analysis(text, plus0):
+    from workbench.extract import normalise, phonerun, phoneshape
+
+    for m in normalise.RUN.finditer(text):
+        run = m.group()
+        groups = phonerun.groups_of(run)
+        direct = phonerun.candidates(phonerun.all_slots(run, groups, plus0), groups)
+        assert phoneshape.run_candidates(run, plus0) == direct, run
+
+
+def test_validity_is_phonenumbers():
+    import random
+
+    from workbench.extract.validity import nanp_valid, valid_for_region
+
+    rng = random.Random(0)
+    for region in ("US", "CA", "GB", "MX", "DE", "FR"):
+        code = phonenumbers.country_code_for_region(region)
+        for _ in range(2000):
+            national = str(rng.randint(1, 9)) + "".join(rng.choice("0123456789") for _ in range(rng.randint(5, 11)))
+            number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+            assert valid_for_region(national, region) == phonenumbers.is_valid_number_for_region(number, region)
+    for _ in range(5000):
+        national = str(rng.randint(2_000_000_000, 9_999_999_999))
+        number = phonenumbers.PhoneNumber(country_code=1, national_number=int(national))
+        assert nanp_valid(national) == phonenumbers.is_valid_number(number), national
+
+
+URL_PIECES = st.sampled_from([
+    "www.", "http://", "https://", "jade", "-", "vip", ".com", ".co", ".uk", "/gallery", "?x=1", " ",
+    ",", ".", "@", "a.b", "x" * 70, "é", "🔥", "gmail.com", "call.me", "t.me/x", "_", "/", "JADE", ".IO",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(URL_PIECES, max_size=30).map("".join))
+def test_web_address_search_equals_plain_search(text):
+    from workbench.extract import handles
+
+    fast = [(start, m.end()) for m, start in handles._web_addresses(text)]
+    assert fast == [m.span() for m in handles._URL.finditer(text)]

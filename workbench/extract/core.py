@@ -51,7 +51,15 @@ def extract_identifiers(text: str, region: str = "US") -> list[Identifier]:
 
 def extract_some(text: str, region: str, needed: int) -> list[Identifier]:
     """`extract_identifiers` of a text, calling only the finders ``needed`` says it may
-    need (a `hints` bit mask, from `hints.finders_needed`)."""
+    need (a `hints` bit mask, from `hints.finders_needed`; the phone finder always runs).
+
+    Examples
+    --------
+    >>> [i.value for i in extract_some("713 482 0193, jade@gmail.com", "US", hints.EMAILS)]
+    ['+17134820193', 'jade@gmail.com']
+    >>> [i.value for i in extract_some("713 482 0193, jade@gmail.com", "US", 0)]
+    ['+17134820193']
+    """
     found: list[Identifier] = ((find_emails(text) if needed & hints.EMAILS else [])
                                + (find_wallets(text) if needed & hints.WALLETS else []))
     others = ((find_handles(text) if needed & hints.HANDLES else [])

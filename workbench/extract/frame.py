@@ -106,7 +106,7 @@ def _cells(values: pd.Series, finder: CellFinder, source: str, account_ids: np.n
 
 def _owners(codes: np.ndarray, found_code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(account position, found row) pairs joining found rows to every account with their
-    cell, in account order then row order (what an inner merge on the code gives)."""
+    cell, in account order, then row order."""
     counts = np.bincount(codes, minlength=int(found_code.max()) + 1)
     by_code = np.argsort(codes, kind="stable")
     first = np.cumsum(counts) - counts  # where each code's accounts start in by_code

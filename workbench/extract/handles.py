@@ -75,13 +75,18 @@ _URL_HOSTS = {
 _URL_NOT_NAMES = frozenset("p reel reels explore stories add u share home login signup".split())
 _BARE = re.compile(r"@(?<![\w@.$/\\]@)(?P<name>[A-Za-z0-9_][A-Za-z0-9_.]{1,29})(?![\w@])")
 _URL_TLDS = "com|net|org|io|me|co|ly|ee|app|xyz|to|tv|am|gg|link|page|site|club|info|biz|us|uk|ca|mx"
-_URL = re.compile(
-    rf"(?<![\w@.\-/])(?:https?://(?P<h1>[a-z0-9][a-z0-9.\-]{{0,253}})"
-    rf"|(?:www\.)?(?P<h2>(?:[a-z0-9](?:[a-z0-9\-]{{0,61}}[a-z0-9])?\.){{1,4}}(?:{_URL_TLDS}))(?![\w\-]))"
-    r"(?P<path>[/?#][^\s<>\"'()\[\]{}]{0,500})?",
-    re.IGNORECASE,
+# A label is followed by a dot, which cannot continue it: it is matched whole, once
+# (atomic), not retried shorter at every word of the text.
+_WEB_ADDRESS = (
+    rf"(?:https?://(?P<h1>[a-z0-9][a-z0-9.\-]{{0,253}})"
+    rf"|(?:www\.)?(?P<h2>(?:(?>[a-z0-9](?:[a-z0-9\-]{{0,61}}[a-z0-9])?)\.){{1,4}}(?:{_URL_TLDS}))(?![\w\-]))"
+    r"(?P<path>[/?#][^\s<>\"'()\[\]{}]{0,500})?"
 )
-_KEYWORDS_ASCII, _PROFILE_URL_ASCII, _URL_ASCII = (ascii_twin(p) for p in (_KEYWORDS, _PROFILE_URL, _URL))
+_URL = re.compile(rf"(?<![\w@.\-/]){_WEB_ADDRESS}", re.IGNORECASE)
+# The same after the character before it (see `_after_break`).
+_URL_AFTER_BREAK = re.compile(rf"[^\w@.\-/](?P<url>{_WEB_ADDRESS})", re.IGNORECASE)
+_KEYWORDS_ASCII, _PROFILE_URL_ASCII = ascii_twin(_KEYWORDS), ascii_twin(_PROFILE_URL)
+_URL_PATTERNS = {False: (_URL, _URL_AFTER_BREAK), True: (ascii_twin(_URL), ascii_twin(_URL_AFTER_BREAK))}
 # A web address holds "://" or a dot and a top-level domain (the dot first: fast scan).
 _TLD_HINT = re.compile(rf"\.(?i:{_URL_TLDS})(?![\w\-])")
 PREFILTER = re.compile(rf"[@./]|(?=[{_KW_FIRST}])(?:{_KW_ALT})", re.IGNORECASE)
@@ -277,8 +282,8 @@ def find_urls(text: str) -> list[Identifier]:
     found: list[Identifier] = []
     if "." not in text or (_TLD_HINT.search(text) is None and "://" not in text):
         return found
-    for m in (_URL_ASCII if text.isascii() else _URL).finditer(text):
-        raw = m.group().rstrip(".,;:!?")
+    for m, start in _web_addresses(text):
+        raw = text[start:m.end()].rstrip(".,;:!?")
         value = normalise_url(raw)
         if value is None:
             continue
@@ -287,7 +292,22 @@ def find_urls(text: str) -> list[Identifier]:
         if "/" not in value and (host.split(".")[0] in _MAIL_HOSTS or host.endswith(".me")
                                  and not m.group("h1")):
             continue
-        found.append(Identifier("url", value, raw, m.start(), m.start() + len(raw), "url", 0.8))
+        found.append(Identifier("url", value, raw, start, start + len(raw), "url", 0.8))
+    return found
+
+
+def _web_addresses(text: str) -> list[tuple[re.Match, int]]:
+    """``_URL.finditer(text)`` with each match's start: one at the very start is tried on
+    its own, the others are found with the character before them (`_URL_AFTER_BREAK`),
+    so that the regex engine skips from one such character to the next in a fast scan."""
+    url, after_break = _URL_PATTERNS[text.isascii()]
+    found = []
+    pos = 0
+    first = url.match(text)
+    if first is not None:
+        found.append((first, 0))
+        pos = first.end()
+    found += [(m, m.start("url")) for m in after_break.finditer(text, pos)]
     return found
 
 

@@ -105,8 +105,8 @@ RUN_FROM_DIGIT = re.compile(rf"{_DIGIT_CLASS}(?={_RUN_CHARS}{{7}})(?:\ufe0f?\u20
                             rf"(?:{_GAP}(?:{_DIGIT_CLASS}(?:\ufe0f?\u20e3)?|{_LOOK}))*")
 # The same on ASCII text, faster (see `asciire`); callers pick by `str.isascii`.
 RUN_ASCII, RUN_FROM_DIGIT_ASCII = ascii_twin(RUN), ascii_twin(RUN_FROM_DIGIT)
-# The same as plain alternations (they start with a letter or a digit, which the
-# regex engine scans for fast); `has_number_word` runs on lowercased text.
+# The number words as one alternation, for lowercased text: every branch starts with
+# a literal letter, which the regex engine scans for fast.
 _ANY_WORD = re.compile(_WORD_TRIE)
 
 

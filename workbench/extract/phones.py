@@ -1,8 +1,9 @@
 """Phone numbers in obfuscated text, validated and written in E.164.
 
 Owns the phone scanner: runs of digit-like tokens (`normalise.RUN`) -> candidate
-numbers inside each run (`phonerun`, validated by `validity`) -> context checks
-around them. Linear in the text: each group starts at most a handful of candidates.
+numbers inside each run (`phoneshape`, `phonerun`) -> validation (`validity`) and
+context checks, best candidate first. Linear in the text: each group starts at most
+a handful of candidates.
 """
 from __future__ import annotations
 
