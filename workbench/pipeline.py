@@ -106,6 +106,15 @@ def near_duplicate_text(accounts: pd.DataFrame, config: link.LinkConfig) -> pd.D
                          "similarity": pairs["similarity"].to_numpy()})
 
 
+def account_photo_groups(accounts: pd.DataFrame, config: link.LinkConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Near-duplicate photo groups across accounts: (groups, members with their representative ``rep``)."""
+    table = io.explode_multi(accounts, "image_hashes").rename(columns={"image_hashes": "hash"})
+    table = table.merge(accounts[["account_id", "city", "posted_at"]], on="account_id", how="left")
+    grouped = photos.group(table, radius=config.photo_radius)
+    members = grouped.members.merge(grouped.groups[["group_id", "hash"]].rename(columns={"hash": "rep"}), on="group_id")
+    return grouped.groups, members
+
+
 def run(accounts, cases=None, out: str | Path | None = None, backend: str | Backend | None = "auto",
         config: RunConfig | None = None, mapping: dict | None = None, case_mapping: dict | None = None,
         pseudonymise_key: str | bytes | None = None, engine: str = "local", scheduler=None) -> Result:
@@ -163,11 +172,7 @@ def run(accounts, cases=None, out: str | Path | None = None, backend: str | Back
     else:
         identifiers = extract.extract_frame(accounts, region=config.region)
         lap("extract")
-        photo_table = io.explode_multi(accounts, "image_hashes").rename(columns={"image_hashes": "hash"})
-        photo_table = photo_table.merge(accounts[["account_id", "city", "posted_at"]], on="account_id", how="left")
-        grouped = photos.group(photo_table, radius=config.link.photo_radius)
-        photo_groups = grouped.groups
-        photo_members = grouped.members.merge(photo_groups[["group_id", "hash"]].rename(columns={"hash": "rep"}), on="group_id")
+        photo_groups, photo_members = account_photo_groups(accounts, config.link)
         text_pairs = near_duplicate_text(accounts, config.link) if config.link.use_text else None
         linkage = link.link_accounts(accounts, identifiers, config.link,
                                      photo_groups=photo_members if config.link.use_photos else None, text_pairs=text_pairs)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .. import io, link, photos, textsim, watch
+from .. import io, link, textsim, watch
 from ..backend import BackendError
 from . import parts as P
 
@@ -201,13 +201,11 @@ def near_duplicate_text(client, parts, account_ids: np.ndarray, config: link.Lin
 
 
 def photo_groups(accounts: pd.DataFrame, config: link.LinkConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Near-duplicate photo groups on the gathered (account, hash) table, as ``pipeline.run``
-    builds them: (groups, members with their representative ``rep``)."""
-    table = io.explode_multi(accounts, "image_hashes").rename(columns={"image_hashes": "hash"})
-    table = table.merge(accounts[["account_id", "city", "posted_at"]], on="account_id", how="left")
-    grouped = photos.group(table, radius=config.photo_radius)
-    members = grouped.members.merge(grouped.groups[["group_id", "hash"]].rename(columns={"hash": "rep"}), on="group_id")
-    return grouped.groups, members
+    """Near-duplicate photo groups on the gathered (account, hash) table, exactly as the
+    single-machine run builds them (``pipeline.account_photo_groups``)."""
+    from ..pipeline import account_photo_groups  # noqa: PLC0415 - pipeline imports this package lazily
+
+    return account_photo_groups(accounts, config)
 
 
 def link_gathered(accounts: pd.DataFrame, identifiers: pd.DataFrame, shared: pd.DataFrame, photo_members: pd.DataFrame,
