@@ -157,6 +157,18 @@ def _entity_hits(direct: pd.DataFrame, entities: pd.DataFrame, config: WatchConf
     return out
 
 
+def watchlist_with_confirmed(cases: pd.DataFrame, identifiers: pd.DataFrame, confirmed: pd.DataFrame | None = None,
+                             region: str = "US") -> pd.DataFrame:
+    """The cases' watchlist plus the identifiers of accounts an analyst confirmed for a case."""
+    watch = build_watchlist(cases, region)
+    if confirmed is None or not len(confirmed):
+        return watch
+    joined = confirmed.merge(identifiers[["account_id", "kind", "value"]], on="account_id")
+    joined = joined.merge(cases[["case_id", "kind"]].rename(columns={"kind": "case_kind"}), on="case_id")
+    extra = joined.assign(source="confirmed account " + joined["account_id"]).drop(columns="account_id")
+    return pd.concat([watch, extra], ignore_index=True).drop_duplicates(["case_id", "kind", "value"])
+
+
 def direct_hits(cases: pd.DataFrame, accounts: pd.DataFrame, identifiers: pd.DataFrame,
                 hubs: pd.DataFrame | None = None, config: WatchConfig | None = None,
                 watchlist: pd.DataFrame | None = None, text: bool = True) -> pd.DataFrame:
@@ -219,12 +231,7 @@ def find_leads(cases: pd.DataFrame, accounts: pd.DataFrame, identifiers: pd.Data
     config = config or WatchConfig()
     if cases is None or cases.empty:
         return pd.DataFrame(columns=list(OUTPUT_COLUMNS["leads"]) + ["signals", "case_kind"])
-    watch = build_watchlist(cases, config.region)
-    if confirmed is not None and len(confirmed):
-        joined = confirmed.merge(identifiers[["account_id", "kind", "value"]], on="account_id")
-        joined = joined.merge(cases[["case_id", "kind"]].rename(columns={"kind": "case_kind"}), on="case_id")
-        extra = joined.assign(source="confirmed account " + joined["account_id"]).drop(columns="account_id")
-        watch = pd.concat([watch, extra], ignore_index=True).drop_duplicates(["case_id", "kind", "value"])
+    watch = watchlist_with_confirmed(cases, identifiers, confirmed, config.region)
     direct = pd.concat([_identifier_hits(watch, identifiers, hubs), _photo_hits(watch, accounts, config),
                         _text_hits(cases, accounts, config)], ignore_index=True)
     kinds = cases.set_index("case_id")["kind"]

@@ -222,18 +222,6 @@ def link_gathered(accounts: pd.DataFrame, identifiers: pd.DataFrame, shared: pd.
     return linkage
 
 
-def _watchlist(cases: pd.DataFrame, identifiers: pd.DataFrame, confirmed: pd.DataFrame | None,
-               config: watch.WatchConfig) -> pd.DataFrame:
-    """The watchlist ``watch.find_leads`` builds, confirmed accounts' identifiers included."""
-    watchlist = watch.build_watchlist(cases, config.region)
-    if confirmed is None or not len(confirmed):
-        return watchlist
-    joined = confirmed.merge(identifiers[["account_id", "kind", "value"]], on="account_id")
-    joined = joined.merge(cases[["case_id", "kind"]].rename(columns={"kind": "case_kind"}), on="case_id")
-    extra = joined.assign(source="confirmed account " + joined["account_id"]).drop(columns="account_id")
-    return pd.concat([watchlist, extra], ignore_index=True).drop_duplicates(["case_id", "kind", "value"])
-
-
 def find_leads(client, parts, found, cases: pd.DataFrame | None, accounts: pd.DataFrame, identifiers: pd.DataFrame,
                linkage: link.Linkage, config: watch.WatchConfig, confirmed: pd.DataFrame | None = None) -> pd.DataFrame:
     """Leads: direct evidence per partition (cases broadcast), scoring on the client.
@@ -248,7 +236,7 @@ def find_leads(client, parts, found, cases: pd.DataFrame | None, accounts: pd.Da
     dd, _ = _dask()
     notes = cases["notes"].fillna("")
     notes = notes[notes.str.len() > 0].reset_index(drop=True)  # watch matches notes over 40 characters
-    shared = (_watchlist(cases, identifiers, confirmed, config), linkage.hubs, notes, config)
+    shared = (watch.watchlist_with_confirmed(cases, identifiers, confirmed, config.region), linkage.hubs, notes, config)
     hits = dd.map_partitions(P.hit_accounts, parts, found, shared, align_dataframes=False,
                              meta=pd.DataFrame({"account_id": pd.Series(dtype="str")}))
     keep = set(_compute(client, hits)["account_id"])
