@@ -392,3 +392,62 @@ def test_hash_images_rehashes_tables_from_before_trimming(image_folder):
     pd.testing.assert_frame_equal(first, again)
     with_mirror = hash_images(image_folder, workers=1, existing=first, progress=False, variants=["mirror"])
     assert with_mirror["phash_mirror"].notna().sum() == first["error"].isna().sum()
+
+
+# --- crop windows, caption cut, and photo folders as cases -------------------------------
+
+
+def _captioned(image: Image.Image) -> Image.Image:
+    framed = ImageOps.expand(image, border=image.width // 20, fill=(255, 255, 255))
+    out = Image.new("RGB", (framed.width, framed.height + framed.height // 6), (255, 255, 255))
+    out.paste(framed, (0, 0))
+    ImageDraw.Draw(out).text((10, framed.height + 8), "new in town, call me", fill=(0, 0, 0))
+    return out
+
+
+REPOSTS = {
+    "off-centre crop": lambda im: im.crop((int(im.width * 0.09), 0, im.width, int(im.height * 0.93))),
+    "corner crop 10%": lambda im: im.crop((im.width // 10, im.height // 10, im.width, im.height)),
+    "caption bar": _captioned,
+}
+
+
+@pytest.mark.parametrize("repost", list(REPOSTS))
+def test_crop_windows_and_caption_cut_find_reposts_that_the_plain_hash_misses(repost):
+    photos = [noisy_photo(40 + k, size=(360, 270)) for k in range(6)]
+    indexed = pd.DataFrame([hash_image(p, REPOST_VARIANTS) for p in photos])
+    # The repost carries its caption-cut hash too: only the side with the caption can cut it.
+    queries = pd.DataFrame([hash_image(REPOSTS[repost](p), ["uncaptioned"]) for p in photos])
+    plain = HammingIndex(hex_to_uint64(indexed["phash"]), 8).query(hex_to_uint64(queries["phash"]))
+    words = variant_words(indexed, "phash")
+    found = query_variants(HammingIndex(words.reshape(-1), 8), variant_words(queries, "phash"), per_item=words.shape[1])
+    # Every repost is found, as its own photo only; the plain hash finds fewer.
+    assert (found["query_idx"] == found["index_idx"]).all()
+    assert found["query_idx"].nunique() == len(photos) > plain["query_idx"].nunique()
+
+
+def test_uncaptioned_leaves_a_plain_photo_nearly_whole():
+    from workbench.photos.variants import uncaptioned
+
+    photo = noisy_photo(50, size=(300, 200))
+    assert uncaptioned(photo).size == photo.size
+    assert uncaptioned(_captioned(photo)).size[1] <= photo.height + photo.width // 20 + 2
+
+
+def test_photo_folders_become_cases_that_catch_a_cropped_repost(tmp_path):
+    from workbench import pipeline
+    from workbench.photos import cases_from_hashes
+
+    for k, child in enumerate(["child_a", "child_b"]):
+        (tmp_path / child).mkdir()
+        noisy_photo(60 + k, size=(360, 270)).save(tmp_path / child / "school.png")
+    table = hash_images(tmp_path, workers=1, progress=False, variants=REPOST_VARIANTS)
+    cases = cases_from_hashes(table)
+    assert cases["case_id"].tolist() == ["P-child_a", "P-child_b"]
+    assert cases["kind"].eq("missing").all() and cases["image_hashes"].str.count(";").min() >= len(REPOST_VARIANTS) // 2
+    repost = REPOSTS["corner crop 10%"](noisy_photo(61, size=(360, 270)))  # child_b, cut and re-encoded
+    accounts = pd.DataFrame({"account_id": ["A1", "A2"], "text": ["new here", "hello"],
+                             "image_hashes": [hash_image(_jpeg_copy(repost, 70))["phash"],
+                                              hash_image(noisy_photo(99))["phash"]]})
+    result = pipeline.run(accounts, cases, config=pipeline.RunConfig(run_trends=False, progress=False))
+    assert result.leads[["case_id", "account_id"]].values.tolist() == [["P-child_b", "A1"]]

@@ -64,9 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="CSV to write (rows already in it are skipped by sha256)")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--variants", default="", metavar="NAMES",
-                   help="extra hashes per photo, comma-separated: repost (= mirror,centre,tilt_ccw,tilt_cw), "
-                        "dihedral, or names from workbench.photos.VARIANTS; adds phash_<name>/pdq_<name> columns")
+                   help="extra hashes per photo, comma-separated: repost (mirror, centre, tilts, crop windows, caption cut), "
+                        "dihedral, crops, or names from workbench.photos.VARIANTS; adds phash_<name>/pdq_<name> columns")
     p.add_argument("--no-trim", action="store_true", help="hash pictures as they are, without cutting a uniform border")
+    p.add_argument("--cases-out", default=None, metavar="CSV",
+                   help="also write a cases table: one case per sub-folder (a child or subject), every hash and "
+                        "variant hash in its image_hashes / pdq_hashes, ready for `workbench run --cases`")
+    p.add_argument("--case-kind", default="missing", choices=["missing", "subject"], help="kind of those cases")
 
     p = sub.add_parser("package", help="write a case package (report, tables, manifest) for one entity or case")
     p.add_argument("--run", required=True, help="the --out folder of a finished `workbench run`")
@@ -289,20 +293,25 @@ def _dispatch(args) -> int:
         if not folder.is_dir():
             raise InputError(str(folder), "is not a folder", "Give the folder that holds the images.")
         existing = pd.read_csv(out, dtype=str) if out.exists() else None
-        from .photos import DIHEDRAL, REPOST_VARIANTS, VARIANTS, TrimConfig  # noqa: PLC0415
+        from .photos import PRESETS, VARIANTS, TrimConfig  # noqa: PLC0415
+        from .photos.variants import expand  # noqa: PLC0415
 
-        presets = {"repost": REPOST_VARIANTS, "dihedral": DIHEDRAL}
-        variants = [v for name in filter(None, (n.strip() for n in args.variants.split(",")))
-                    for v in presets.get(name, (name,))]
+        variants = expand(filter(None, (n.strip() for n in args.variants.split(","))))
         unknown = sorted(set(variants) - set(VARIANTS))
         if unknown:
             raise InputError("--variants", f"unknown name(s) {', '.join(unknown)}",
-                             "Use repost, dihedral or any of " + ", ".join(VARIANTS))
+                             f"Use a preset ({', '.join(PRESETS)}) or any of " + ", ".join(VARIANTS))
         table = hash_images(folder, workers=args.workers, existing=existing, variants=variants,
                             trim=None if args.no_trim else TrimConfig())
         write_csv(table, out)
         errors = int(table["error"].fillna("").astype(bool).sum())
         print(f"hashed {len(table) - errors:,} images ({errors} could not be read; see the error column) -> {out}")
+        if args.cases_out:
+            from .photos import cases_from_hashes  # noqa: PLC0415
+
+            cases = cases_from_hashes(table, kind=args.case_kind)
+            write_csv(cases, Path(args.cases_out))
+            print(f"{len(cases):,} {args.case_kind} cases (one per folder) -> {args.cases_out}")
         return 0
     raise AssertionError(args.command)
 

@@ -21,6 +21,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .trim import DEFAULT_TRIM, TrimConfig, trim_border
+from .variants import DCT_VARIANT, DIHEDRAL, VARIANTS, check, picture
 
 logger = logging.getLogger(__name__)
 
@@ -31,36 +32,6 @@ WORK_SIDE = 512
 """Both hashes are taken from a copy at most this many pixels a side: pHash shrinks to
 32 x 32 and PDQ to 64 x 64 anyway, and hashing a 1024 x 768 photo gets ~5x faster for a
 change of 0-2 bits (measured in benchmarks/bench_photos.py)."""
-DIHEDRAL = ("rot90", "rot180", "rot270", "flip", "mirror", "transpose", "transverse")
-"""The seven other orientations (``pdqhash.compute_dihedral``'s order): rotations are
-counter-clockwise (PIL's ``Image.Transpose.ROTATE_90``), ``flip`` is top-bottom,
-``mirror`` left-right, ``transpose`` swaps x and y."""
-CENTRE_SHARE = 0.9
-"""``centre`` hashes the middle 90% of width and height (5% cut from each side)."""
-TILT_DEGREES = 3.5
-"""``tilt_ccw`` / ``tilt_cw`` hash the centre of the photo turned this far either way."""
-VARIANTS = (*DIHEDRAL, "centre", "tilt_ccw", "tilt_cw")
-"""Every extra hash :func:`hash_image` can add, as ``phash_<name>`` and ``pdq_<name>``."""
-REPOST_VARIANTS = ("mirror", "centre", "tilt_ccw", "tilt_cw")
-"""The variants that cover common reposts (mirror, crop up to ~15%, rotation 2-5 degrees);
-see ``benchmarks/bench_photos.py`` for what each adds and what it costs in false matches."""
-
-_TRANSPOSE = {"rot90": 2, "rot180": 3, "rot270": 4, "flip": 1, "mirror": 0, "transpose": 5, "transverse": 6}
-"""Variant name -> PIL ``Image.Transpose`` value."""
-_SIGN = (-1.0) ** np.arange(8)
-# A transform of the picture is a sign/transpose change of its DCT: reversing a row
-# negates odd horizontal frequencies. Exact, so the 8 orientations cost one DCT.
-_DCT_VARIANT = {
-    "rot90": lambda d: d.T * _SIGN[:, None],
-    "rot180": lambda d: d * _SIGN[:, None] * _SIGN[None, :],
-    "rot270": lambda d: d.T * _SIGN[None, :],
-    "flip": lambda d: d * _SIGN[:, None],
-    "mirror": lambda d: d * _SIGN[None, :],
-    "transpose": lambda d: d.T,
-    "transverse": lambda d: d.T * _SIGN[:, None] * _SIGN[None, :],
-}
-
-
 def working_copy(image):
     """RGB copy no larger than :data:`WORK_SIDE` a side (the image itself if already small)."""
     from PIL import Image
@@ -109,12 +80,6 @@ def pdq_hex(image) -> tuple[str, int]:
     return _pdq_bits_hex(bits), int(quality)
 
 
-def _centre(image, share: float = CENTRE_SHARE):
-    width, height = image.size
-    dx, dy = int(width * (1 - share) / 2), int(height * (1 - share) / 2)
-    return image.crop((dx, dy, width - dx, height - dy))
-
-
 def hash_image(image, variants: Sequence[str] = (), trim: TrimConfig | None = DEFAULT_TRIM) -> dict:
     """pHash and PDQ of one decoded picture, after cutting its border, plus any variants.
 
@@ -142,33 +107,22 @@ def hash_image(image, variants: Sequence[str] = (), trim: TrimConfig | None = DE
     ['pdq', 'pdq_mirror', 'pdq_quality', 'phash', 'phash_mirror', 'trimmed']
     """
     import pdqhash
-    from PIL import Image
 
-    unknown = sorted(set(variants) - set(VARIANTS))
-    if unknown:
-        raise ValueError(f"unknown hash variants {unknown}; choose from {list(VARIANTS)}")
-    picture, trimmed = working_copy(image), None
+    check(variants)
+    rgb, trimmed = working_copy(image), None
     if trim is not None:
-        picture, trimmed = trim_border(picture, trim)
-    block = _phash_dct(picture)
+        rgb, trimmed = trim_border(rgb, trim)
+    block = _phash_dct(rgb)
     row = {"phash": _phash_from_dct(block), "trimmed": trimmed}
-    bits, quality = pdqhash.compute(np.asarray(picture))
+    bits, quality = pdqhash.compute(np.asarray(rgb))
     row["pdq"], row["pdq_quality"] = _pdq_bits_hex(bits), int(quality)
     for name in variants:  # bounded: at most len(VARIANTS)
-        if name in DIHEDRAL:
-            row[f"phash_{name}"] = _phash_from_dct(_DCT_VARIANT[name](block))
-            # pdqhash.compute_dihedral derives these from one DCT, but its 64 x 64
-            # downsampling is not symmetric: 12-46 bits off the hash of the turned
-            # picture (tests). Turning the pixels costs one PDQ each and is exact.
-            turned = picture.transpose(_TRANSPOSE[name])
-            row[f"pdq_{name}"] = _pdq_bits_hex(pdqhash.compute(np.asarray(turned))[0])
-            continue
-        if name == "centre":
-            part = _centre(picture)
-        else:
-            angle = TILT_DEGREES if name == "tilt_ccw" else -TILT_DEGREES
-            part = _centre(picture.rotate(angle, resample=Image.BILINEAR))
-        row[f"phash_{name}"] = _phash_from_dct(_phash_dct(part))
+        part = picture(rgb, name)
+        # An orientation's pHash comes exactly from the upright DCT. PDQ hashes the turned
+        # pixels: pdqhash.compute_dihedral's 64 x 64 downsampling is not symmetric, so its
+        # hashes are 12-46 bits off those of the turned picture (tests).
+        dct = DCT_VARIANT[name](block) if name in DIHEDRAL else _phash_dct(part)
+        row[f"phash_{name}"] = _phash_from_dct(dct)
         row[f"pdq_{name}"] = _pdq_bits_hex(pdqhash.compute(np.asarray(part))[0])
     return row
 
@@ -320,9 +274,7 @@ def hash_images(
     ['phash_mirror', 'pdq_mirror']
     """
     variants = tuple(dict.fromkeys(variants))
-    unknown = sorted(set(variants) - set(VARIANTS))
-    if unknown:
-        raise ValueError(f"unknown hash variants {unknown}; choose from {list(VARIANTS)}")
+    check(variants)
     columns = _columns(variants)
     root = Path(folder)
     paths = sorted(str(p) for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
