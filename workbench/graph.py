@@ -34,21 +34,27 @@ def identifier_graph(evidence: pd.DataFrame, accounts: pd.DataFrame | None = Non
     ('phone:+17134820193', 2)
     """
     graph = nx.Graph()
-    hub_keys = set()
+    pairs = evidence[["account_id", "kind", "value"]].astype(str)
+    acc_nodes = "account:" + pairs["account_id"]
+    id_nodes = pairs["kind"] + ":" + pairs["value"]
+    accounts_seen = pairs["account_id"].drop_duplicates()
+    city = entity = pd.Series("", index=accounts_seen.to_numpy())
+    if accounts is not None:  # nodes of accounts with evidence only
+        city = accounts.drop_duplicates("account_id").set_index("account_id")["city"].reindex(accounts_seen)
+        city = city.astype(object).where(city.notna(), "").astype(str)
+        if entities is not None:
+            entity = entities.set_index("account_id")["entity_id"].reindex(accounts_seen)
+            entity = entity.astype(object).where(entity.notna(), "").astype(str)
+        graph.add_nodes_from(
+            (f"account:{a}", {"type": "account", "label": a, "city": c, "entity_id": e})
+            for a, c, e in zip(accounts_seen, city.to_numpy(), entity.to_numpy(), strict=True))
+    keys = pairs[["kind", "value"]].assign(node=id_nodes).drop_duplicates("node")
+    is_hub = np.zeros(len(keys), bool)
     if hubs is not None and len(hubs):
-        hub_keys = set(zip(hubs["kind"], hubs["value"], strict=True))
-    acc_nodes = "account:" + evidence["account_id"].astype(str)
-    id_nodes = evidence["kind"].astype(str) + ":" + evidence["value"].astype(str)
-    if accounts is not None:
-        attrs = accounts.set_index("account_id")
-        ent = entities.set_index("account_id")["entity_id"] if entities is not None else None
-        for account_id in evidence["account_id"].unique():  # nodes of accounts with evidence only
-            row = attrs.loc[account_id] if account_id in attrs.index else None
-            graph.add_node(f"account:{account_id}", type="account", label=str(account_id),
-                           city=str(row["city"]) if row is not None and pd.notna(row["city"]) else "",
-                           entity_id=str(ent.get(account_id, "")) if ent is not None else "")
-    for (kind, value), _ in evidence.groupby(["kind", "value"], sort=False):
-        graph.add_node(f"{kind}:{value}", type=str(kind), label=str(value), hub=(kind, value) in hub_keys)
+        hub_nodes = hubs["kind"].astype(str) + ":" + hubs["value"].astype(str)
+        is_hub = keys["node"].isin(hub_nodes).to_numpy()
+    graph.add_nodes_from((n, {"type": k, "label": v, "hub": bool(h)})
+                         for n, k, v, h in zip(keys["node"], keys["kind"], keys["value"], is_hub, strict=True))
     graph.add_edges_from(zip(acc_nodes, id_nodes, strict=True), type="has")
     for _, data in graph.nodes(data=True):
         data.setdefault("type", "account")
