@@ -111,6 +111,14 @@ def entity_indicators(accounts: pd.DataFrame, entities: pd.DataFrame, identifier
     """``entity_summary.csv``: one row per entity with more than one account (or a lead),
     with its size, span, one column per indicator value, ``risk_score`` and ``risk_reasons``."""
     config = config or RiskConfig.load()
+    # Only entities of several accounts or with a lead get a row: drop the rest first, so
+    # the text indicators are not computed for a million singletons.
+    wanted = entities.groupby("entity_id")["account_id"].transform("size").gt(1)
+    if leads is not None and len(leads):
+        with_lead = entities.loc[entities["account_id"].isin(leads["account_id"]), "entity_id"]
+        wanted = wanted | entities["entity_id"].isin(with_lead)
+    entities = entities[wanted]
+    accounts = accounts[accounts["account_id"].isin(entities["account_id"])]
     acc = accounts[["account_id", "posted_at"]].assign(city=city_key(accounts).to_numpy()).merge(entities, on="account_id")
     flags = account_flags(accounts, config)
     acc = acc.merge(flags, on="account_id")

@@ -53,21 +53,26 @@ def _template(texts: list[str], cities: set[str], keep_share: float = 0.4) -> st
 
 def cluster_summary(accounts: pd.DataFrame, clusters: pd.DataFrame, entities: pd.DataFrame | None = None,
                     leads: pd.DataFrame | None = None, max_texts: int = 200, top_terms: int = 8,
-                    seed: int = 0) -> pd.DataFrame:
+                    seed: int = 0, read_texts: int = 2000) -> pd.DataFrame:
     """One row per cluster (noise left out), largest first.
 
     Columns: cluster, n_accounts, n_entities, n_cases, cities, first_seen, last_seen,
-    weekly_last, weekly_before, growth, top_terms, template.
+    weekly_last, weekly_before, growth, top_terms, template. Counts and dates cover every
+    ad; terms and the template are read from each cluster's first ``read_texts`` ads
+    (``max_texts`` of them, drawn with ``seed``, for the template).
     """
     frame = clusters[["account_id", "cluster"]].merge(accounts[["account_id", "text", "city", "posted_at"]], on="account_id")
     frame = frame[frame["cluster"] >= 0]
-    if len(frame):  # stories read the ads without site footers and disclaimers
+    # The words of a cluster are read from its first ``read_texts`` ads: enough for its
+    # terms and template, and a million-ad run does not strip footers off every ad.
+    reading = frame.groupby("cluster", sort=False).head(read_texts)
+    if len(reading):  # stories read the ads without site footers and disclaimers
         from .textsim import boilerplate_shingles, strip_boilerplate  # noqa: PLC0415
 
         # Boilerplate here is what many clusters share (footers), not one big template.
-        n_clusters = frame["cluster"].nunique()
-        boiler = boilerplate_shingles(frame["text"], spread=frame["cluster"], min_spread=max(2, int(0.25 * n_clusters)))
-        frame = frame.assign(text=strip_boilerplate(frame["text"], boiler).to_numpy())
+        n_clusters = reading["cluster"].nunique()
+        boiler = boilerplate_shingles(reading["text"], spread=reading["cluster"], min_spread=max(2, int(0.25 * n_clusters)))
+        reading = reading.assign(text=strip_boilerplate(reading["text"], boiler).to_numpy())
     cols = ["cluster", "n_accounts", "n_entities", "n_cases", "cities", "first_seen", "last_seen",
             "weekly_last", "weekly_before", "growth", "top_terms", "template"]
     if frame.empty:
@@ -98,7 +103,8 @@ def cluster_summary(accounts: pd.DataFrame, clusters: pd.DataFrame, entities: pd
     out["growth"] = np.select([ratio >= 1.5, ratio <= 0.67], ["growing", "shrinking"], "steady")
     out["growth"] = out["growth"] + " (" + out["weekly_before"].round(1).astype(str) + " → " + out["weekly_last"].round(1).astype(str) + " ads/week)"
     # Distinguishing terms: class-based TF-IDF of each cluster's words against all clusters.
-    docs = g["text"].apply(lambda t: " ".join(t.head(2000).astype(str)))
+    read = reading.groupby("cluster")["text"]
+    docs = read.apply(lambda t: " ".join(t.astype(str)))
     try:
         stop = list(ENGLISH_STOP_WORDS | {"numtok", "emojitok", "urltok", "emailtok", "br", "amp", "nbsp"})
         vec = CountVectorizer(min_df=1, max_features=20000, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z']+\b", stop_words=stop)
@@ -113,7 +119,7 @@ def cluster_summary(accounts: pd.DataFrame, clusters: pd.DataFrame, entities: pd
     cities = set(accounts["city"].dropna().astype(str).str.lower())
     rng = np.random.default_rng(seed)
     templates = {}
-    for cluster, texts in g["text"]:  # one per cluster
+    for cluster, texts in read:  # one per cluster
         texts = texts.astype(str).to_numpy()
         if len(texts) > max_texts:
             texts = texts[rng.choice(len(texts), max_texts, replace=False)]

@@ -66,9 +66,10 @@ def build_watchlist(cases: pd.DataFrame, region: str = "US") -> pd.DataFrame:
 
 
 def _identifier_hits(watch: pd.DataFrame, identifiers: pd.DataFrame, hubs: pd.DataFrame | None) -> pd.DataFrame:
-    ids = identifiers[identifiers["kind"].isin(STRONG_KINDS)][["account_id", "kind", "value"]]
-    hits = watch[watch["kind"].isin(STRONG_KINDS)].merge(ids, on=["kind", "value"])
-    hits = hits[~link.is_hub(hits, hubs)].copy()
+    watched = watch[watch["kind"].isin(STRONG_KINDS)]
+    watched = watched[~link.is_hub(watched, hubs)]  # before the join: a hub is on thousands of accounts
+    ids = identifiers[identifiers["kind"].isin(STRONG_KINDS) & identifiers["value"].isin(watched["value"])]
+    hits = watched.merge(ids[["account_id", "kind", "value"]], on=["kind", "value"])
     hits["score"] = hits["kind"].map(IDENTIFIER_SCORE).fillna(0.5)
     hits["signal"] = "identifier"
     hits["reason"] = ("same " + hits["kind"].map(KIND_WORDS).astype(str) + " " + hits["value"].astype(str)
