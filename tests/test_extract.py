@@ -525,3 +525,15 @@ def test_extract_frame_texts_differing_after_nul():
                              "text": ["call\x00 713 482 0193", "call\x00 832 555 1234 ok"]})
     table = extract_frame(accounts)
     assert dict(zip(table.account_id, table.value, strict=True)) == {"a": H, "b": H2}
+
+
+def test_extract_frame_in_several_processes_equals_one(monkeypatch):
+    from workbench.extract import parallel
+    from workbench.synth import generate_world
+
+    accounts = generate_world(1500, seed=7).accounts
+    one = extract_frame(accounts, workers=1)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 10)  # fan out even this small table
+    several = extract_frame(accounts, workers=3)
+    pd.testing.assert_frame_equal(one, several)
+    assert len(one) > 1000

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -17,8 +16,8 @@ from ..schema import IDENTIFIER_COLUMNS
 from .asciire import ascii_twin
 from .core import extract_some, field_identifiers
 from .hints import finders_needed
-from .identifier import Identifier
 from .normalise import _WORD_ALT, EXTRA_DIGITS
+from .parallel import map_cells
 
 logger = logging.getLogger(__name__)
 
@@ -57,40 +56,42 @@ def _empty() -> pd.DataFrame:
 
 
 # A finder of cells: (distinct cells, the column, each row's cell) -> identifiers per cell.
-CellFinder = Callable[[list[str], pd.Series, np.ndarray], Iterable[list[Identifier]]]
+def _text_rows(cells: list[str], needed: list[int], offset: int, region: str, source: str) -> list[tuple]:
+    """(position + offset, *Identifier) of each identifier in each free-text cell."""
+    rows: list[tuple] = []
+    for code, (cell, finders) in enumerate(zip(cells, needed, strict=True), offset):
+        if may_hold_identifier(cell):
+            rows += [(code, *ident) for ident in extract_some(cell, region, finders)]
+    return rows
 
 
-def _text_finder(region: str) -> CellFinder:
-    def find(cells: list[str], values: pd.Series, codes: np.ndarray) -> Iterable[list[Identifier]]:
-        # Which finders a text may need is decided for the whole column at once (by
-        # Arrow, on the column as it is), then read per distinct text.
-        needed = np.zeros(len(cells), dtype=np.uint8)
-        needed[codes] = finders_needed(values)
-        needed = needed.tolist()
-        # One Python call per *distinct* text: the finders are string code, and ads
-        # repeat, so this loop is bounded by the number of distinct texts.
-        for cell, finders in zip(cells, needed, strict=True):
-            yield extract_some(cell, region, finders) if may_hold_identifier(cell) else []
-    return find
+def _field_rows(cells: list[str], needed: list[int], offset: int, region: str, source: str) -> list[tuple]:
+    """(position + offset, *Identifier) of each identifier in each structured cell."""
+    rows: list[tuple] = []
+    for code, cell in enumerate(cells, offset):
+        rows += [(code, *ident) for ident in field_identifiers(cell, source, region)]
+    return rows
 
 
-def _field_finder(column: str, region: str) -> CellFinder:
-    def find(cells: list[str], values: pd.Series, codes: np.ndarray) -> Iterable[list[Identifier]]:
-        return (field_identifiers(cell, column, region) for cell in cells)
-    return find
-
-
-def _cells(values: pd.Series, finder: CellFinder, source: str, account_ids: np.ndarray
+def _cells(values: pd.Series, source: str, account_ids: np.ndarray, region: str, workers: int | None
            ) -> pd.DataFrame | None:
-    """Run ``finder`` on the distinct cells, joined back to accounts."""
+    """Run the finders of ``source`` on the distinct cells, joined back to accounts."""
     # A dict of Python strings: faster than Arrow's dictionary encoding here, and
     # exact where pandas' object hashing is not (it cuts strings at a NUL).
     index: dict[str, int] = {}
     codes = np.fromiter((index.setdefault(v, len(index)) for v in values.tolist()),
                         dtype=np.intp, count=len(values))
-    rows: list[tuple] = []
-    for code, found in enumerate(finder(list(index), values, codes)):
-        rows += [(code, *ident) for ident in found]  # code, then the Identifier's fields
+    cells = list(index)
+    if source in TEXT_SOURCES:
+        # Which finders a text may need is decided for the whole column at once (by
+        # Arrow, on the column as it is), then read per distinct text.
+        needed = np.zeros(len(cells), dtype=np.uint8)
+        needed[codes] = finders_needed(values)
+        task, needed = _text_rows, needed.tolist()
+    else:
+        task, needed = _field_rows, [0] * len(cells)
+    # One Python call per *distinct* cell (ads repeat), over several processes when many.
+    rows = map_cells(task, cells, needed, (region, source), workers)
     if not rows:
         return None
     # One column at a time (zip(*rows) is slower on long lists).
@@ -133,7 +134,7 @@ def _present(accounts: pd.DataFrame, column: str) -> tuple[pd.Series, np.ndarray
     return cells[keep], ids[keep]
 
 
-def extract_frame(accounts: pd.DataFrame, region: str = "US") -> pd.DataFrame:
+def extract_frame(accounts: pd.DataFrame, region: str = "US", workers: int | None = None) -> pd.DataFrame:
     """The identifiers table: one row per (account_id, kind, value).
 
     Reads ``text`` and ``title`` (free text) and the structured ``phone``, ``email``,
@@ -146,6 +147,10 @@ def extract_frame(accounts: pd.DataFrame, region: str = "US") -> pd.DataFrame:
         The accounts table; needs ``account_id``.
     region : str
         ISO region assumed for phone numbers without a country code.
+    workers : int, optional
+        Processes for columns with many distinct texts (``extract.parallel``); default
+        the available cores (at most 8); 1 keeps everything in this process. The result
+        does not depend on it.
 
     Returns
     -------
@@ -167,18 +172,11 @@ def extract_frame(accounts: pd.DataFrame, region: str = "US") -> pd.DataFrame:
     if "account_id" not in accounts.columns:
         raise ValueError("accounts needs an 'account_id' column")
     parts = []
-    for column in TEXT_SOURCES:
+    for column in (*TEXT_SOURCES, *FIELD_SOURCES):
         if column not in accounts.columns:
             continue
         values, ids = _present(accounts, column)
-        part = _cells(values, _text_finder(region), column, ids)
-        if part is not None:
-            parts.append(part)
-    for column in FIELD_SOURCES:
-        if column not in accounts.columns:
-            continue
-        values, ids = _present(accounts, column)
-        part = _cells(values, _field_finder(column, region), column, ids)
+        part = _cells(values, column, ids, region, workers)
         if part is not None:
             parts.append(part)
     if not parts:
