@@ -31,7 +31,8 @@ SENTENCES = {
     "restrictive": "restrictive terms in {:.0%} of ads",
     "new_in_town": "new-in-town wording in {:.0%} of ads",
 }
-LOOKALIKE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
+LOOKALIKE_PAIRS = (("0", "o"), ("1", "i"), ("3", "e"), ("4", "a"), ("5", "s"), ("7", "t"), ("@", "a"), ("$", "s"), ("!", "i"))
+LOOKALIKE = str.maketrans(dict(LOOKALIKE_PAIRS))
 
 
 @dataclass(frozen=True)
@@ -58,20 +59,43 @@ class RiskConfig:
         return cls(weights=data.get("weights", {}), scale=data.get("scale", {}), lexicons=data.get("lexicons", {}))
 
 
+_SPACED = r"\b(?:[a-z] ){2,}[a-z]\b"
+
+
 def normalise_for_terms(texts: pd.Series) -> pd.Series:
     """Undo the spelling tricks that hide terms: NFKC, lowercase, lookalike digits,
-    letters spaced out ("y o u n g"), repeated punctuation between letters ("y.o.u.n.g")."""
-    s = texts.fillna("").astype(str).map(lambda t: unicodedata.normalize("NFKC", t))
+    letters spaced out ("y o u n g"), repeated punctuation between letters ("y.o.u.n.g").
+
+    Vectorised in Arrow (RE2); the Python steps (NFKC, joining spaced letters) run only
+    on the texts that need them.
+
+    Examples
+    --------
+    >>> normalise_for_terms(pd.Series(["Y.O.U.N.G and f r e s h", "ｎｅｗ 1n t0wn", None])).tolist()
+    ['young and fresh', 'new in town', '']
+    """
+    s = texts.astype("string[pyarrow]").fillna("")
+    wide = ~s.str.isascii()
+    if wide.any():
+        s = s.where(~wide, s[wide].map(lambda t: unicodedata.normalize("NFKC", t)).astype(s.dtype))
     s = s.str.lower()
-    s = s.str.replace(r"(?<=[a-z])[.\-_*]+(?=[a-z])", "", regex=True)
-    s = s.str.replace(r"\b(?:[a-z] ){2,}[a-z]\b", lambda m: m.group(0).replace(" ", ""), regex=True)
-    s = s.str.translate(LOOKALIKE)
+    # Two passes join every run: a match takes the letter after its dots, so "y.o.u" keeps
+    # "o.u" for the second pass (RE2 has no look-behind).
+    for _ in range(2):
+        s = s.str.replace(r"([a-z])[.\-_*]+([a-z])", r"\1\2", regex=True)
+    spaced = s.str.contains(_SPACED, regex=True)
+    if spaced.any():
+        joined = s[spaced].astype(object).str.replace(_SPACED, lambda m: m.group(0).replace(" ", ""), regex=True)
+        s = s.where(~spaced, joined.astype(s.dtype))
+    for old, new in LOOKALIKE_PAIRS:
+        s = s.str.replace(old, new, regex=False)
     return s
 
 
 def _term_pattern(terms: list[str]) -> str:
+    """One RE2 pattern matching any term as a whole word (letters may not touch it)."""
     words = sorted((t.lower().translate(LOOKALIKE) for t in terms), key=len, reverse=True)
-    return r"(?<![a-z])(?:" + "|".join(re.escape(w) for w in words) + r")(?![a-z])"
+    return r"(?:^|[^a-z])(?:" + "|".join(re.escape(w) for w in words) + r")(?:[^a-z]|$)"
 
 
 def city_key(accounts: pd.DataFrame) -> pd.Series:
