@@ -103,8 +103,17 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     Formula cells are neutralised (:func:`neutralise_formulas`) and line breaks inside
     cells are written as quoted ``\n``.
     """
-    with atomic_file(path, "w", encoding="utf-8", errors="replace", newline="") as handle:
-        neutralise_formulas(_one_line_ending(frame)).to_csv(handle, index=False, lineterminator="\n")
+    from .csvtext import csv_text  # noqa: PLC0415
+
+    safe = neutralise_formulas(_one_line_ending(frame))
+    chunks = csv_text(safe)  # the same bytes as pandas, formatted in Arrow; None: pandas writes it
+    if chunks is None:
+        with atomic_file(path, "w", encoding="utf-8", errors="replace", newline="") as handle:
+            safe.to_csv(handle, index=False, lineterminator="\n")
+        return Path(path)
+    with atomic_file(path, "wb") as handle:
+        for chunk in chunks:
+            handle.write(chunk)
     return Path(path)
 
 
