@@ -119,3 +119,20 @@ def test_formula_cells_neutralised_but_phones_kept(tmp_path):
     path = write_csv(frame, tmp_path / "o.csv")
     assert "'=HYPERLINK" in path.read_text()
     assert not list(tmp_path.glob(".o.csv*")), "no temporary file is left behind"
+
+
+def test_csv_outputs_are_the_bytes_pandas_would_write(world_run):
+    import numpy as np
+
+    from workbench.csvtext import csv_text
+    from workbench.writers import _one_line_ending, neutralise_formulas
+
+    result = world_run[0]
+    odd = pd.DataFrame({"n": pd.array([1, None, 3], dtype="Int64"), "b": pd.array([True, None, False], dtype="boolean"),
+                        "f32": np.array([1.5, np.inf, -0.0], dtype=np.float32), "f": [1e16, 1e-5, np.nan],
+                        "s": ["", None, 'say "hi", then\nbye']})
+    tables = [result.entities, result.links, result.identifiers, result.entity_summary, result.clusters,
+              result.leads, result.hubs, result.accounts, odd]
+    for table in tables:
+        safe = neutralise_formulas(_one_line_ending(table))
+        assert b"".join(csv_text(safe)) == safe.to_csv(index=False, lineterminator="\n").encode()
