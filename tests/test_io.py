@@ -132,7 +132,11 @@ def test_csv_outputs_are_the_bytes_pandas_would_write(world_run):
                         "f32": np.array([1.5, np.inf, -0.0], dtype=np.float32), "f": [1e16, 1e-5, np.nan],
                         "s": ["", None, 'say "hi", then\nbye']})
     tables = [result.entities, result.links, result.identifiers, result.entity_summary, result.clusters,
-              result.leads, result.hubs, result.accounts, odd]
-    for table in tables:
+              result.leads, result.hubs, odd, result.accounts]
+    for k, table in enumerate(tables):
         safe = neutralise_formulas(_one_line_ending(table))
-        assert b"".join(csv_text(safe)) == safe.to_csv(index=False, lineterminator="\n").encode()
+        chunks = csv_text(safe)
+        if chunks is None:  # dates: pandas writes those
+            assert k == len(tables) - 1
+            continue
+        assert b"".join(chunks) == safe.to_csv(index=False, lineterminator="\n").encode()
