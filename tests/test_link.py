@@ -141,3 +141,24 @@ def test_same_links_as_pandas_reference_on_a_world():
     assert result.entities["entity_id"].str.match(r"^E\d{5}$").all()
     first = result.entities.drop_duplicates("entity_id")["entity_id"]
     assert first.tolist() == sorted(first), "entities are numbered by their first account"
+
+
+def test_pdq_groups_add_only_photos_phash_missed():
+    import dataclasses
+
+    from workbench.pipeline import account_photo_groups
+
+    pdq_a, pdq_c = "f" * 64, "0f" * 32
+    near = lambda h: h[:-1] + ("e" if h[-1] == "f" else "1")  # noqa: E731 - one bit away
+    accounts = pd.DataFrame({
+        "account_id": ["A", "B", "C", "D"], "city": "X", "posted_at": pd.Timestamp("2024-01-01"),
+        # A and B: pHashes far apart (a crop, say) but PDQ near; C and D: both near
+        "image_hashes": ["00000000000000ff", "ffffffff00000000", "0123456789abcdef", "0123456789abcdee"],
+        "pdq_hashes": [pdq_a, near(pdq_a), pdq_c, near(pdq_c)]})
+    config = dataclasses.replace(link.LinkConfig(), use_pdq=True)
+    groups, members = account_photo_groups(accounts, config)
+    by_rep = members.groupby("rep")["account_id"].apply(sorted)
+    assert sorted((rep.startswith("pdq:"), accs) for rep, accs in by_rep.items()) == [(False, ["C", "D"]), (True, ["A", "B"])]
+    assert groups["group_id"].is_unique and len(groups) == 2
+    plain, _ = account_photo_groups(accounts, link.LinkConfig())  # off by default
+    assert len(plain) == 1

@@ -35,6 +35,13 @@ class LinkConfig:
         judged by other evidence) / (its accounts) is above this: its accounts are unrelated
     hub_max_share : identifiers on more than this share of all accounts are always hubs
     photo_radius : Hamming radius (bits of 64) for the same photo re-uploaded
+    pdq_radius : Hamming radius (bits of 256) for PDQ hashes (``pdq_hashes``); a PDQ
+        group whose accounts all share one pHash group is that photo again and adds nothing
+    use_pdq : group PDQ hashes too, where accounts carry them. Off by default: on our
+        worlds (PDQ on 29% of accounts) it left entity F1 unchanged at 10k (0.9836) and
+        20k (0.9832, 2 groups fewer) while photo grouping took twice as long (300k
+        accounts: 13.6 s pHash, +27.7 s PDQ); for data whose PDQ hashes come from
+        another source than its pHashes, turn it on
     text_threshold : MinHash similarity above which two ads count as related when
         judging hubs
     text_merge_threshold : similarity at which a pair of ads is weak evidence that can
@@ -63,6 +70,8 @@ class LinkConfig:
     hub_max_cohesion: float = 0.4
     hub_max_share: float = 0.05
     photo_radius: int = 8
+    pdq_radius: int = 31
+    use_pdq: bool = False
     text_threshold: float = 0.3
     text_merge_threshold: float = 0.45
     text_num_perm: int = 128

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from . import extract, io, link, photos, progress, risk, stories, textpairs, textsim, trends, watch
@@ -106,13 +107,44 @@ def near_duplicate_text(accounts: pd.DataFrame, config: link.LinkConfig) -> pd.D
                          "similarity": pairs["similarity"].to_numpy()})
 
 
-def account_photo_groups(accounts: pd.DataFrame, config: link.LinkConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Near-duplicate photo groups across accounts: (groups, members with their representative ``rep``)."""
-    table = io.explode_multi(accounts, "image_hashes").rename(columns={"image_hashes": "hash"})
+def _hash_groups(accounts: pd.DataFrame, column: str, radius: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    table = io.explode_multi(accounts, column).rename(columns={column: "hash"})
     table = table.merge(accounts[["account_id", "city", "posted_at"]], on="account_id", how="left")
-    grouped = photos.group(table, radius=config.photo_radius)
+    grouped = photos.group(table, radius=radius, bits=256 if column == "pdq_hashes" else 64)
     members = grouped.members.merge(grouped.groups[["group_id", "hash"]].rename(columns={"hash": "rep"}), on="group_id")
     return grouped.groups, members
+
+
+def _same_photo(pdq: pd.DataFrame, phash: pd.DataFrame) -> np.ndarray:
+    """PDQ group ids whose accounts all share one pHash group: the same photo, already counted."""
+    left = pdq[["account_id", "group_id"]].drop_duplicates()
+    right = phash[["account_id", "group_id"]].drop_duplicates().rename(columns={"group_id": "other"})
+    shared = left.merge(right, on="account_id").groupby(["group_id", "other"]).size().groupby(level=0).max()
+    size = left.groupby("group_id").size()
+    return shared.index[shared.to_numpy() >= size.reindex(shared.index).to_numpy()].to_numpy()
+
+
+def account_photo_groups(accounts: pd.DataFrame, config: link.LinkConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Near-duplicate photo groups across accounts: (groups, members with their representative ``rep``).
+
+    pHash groups first; where accounts carry PDQ hashes, PDQ groups that pHash did not
+    already find (their accounts do not all share one pHash group) follow, ``rep``
+    prefixed ``pdq:``, so one photo is one piece of evidence, never two.
+    """
+    groups, members = _hash_groups(accounts, "image_hashes", config.photo_radius)
+    if not config.use_pdq or "pdq_hashes" not in accounts or not accounts["pdq_hashes"].notna().any():
+        return groups, members
+    pdq_groups, pdq_members = _hash_groups(accounts, "pdq_hashes", config.pdq_radius)
+    known = _same_photo(pdq_members, members)
+    pdq_groups = pdq_groups[~pdq_groups["group_id"].isin(known)]
+    pdq_members = pdq_members[~pdq_members["group_id"].isin(known)]
+    if pdq_groups.empty:
+        return groups, members
+    offset = int(groups["group_id"].max()) + 1 if len(groups) else 0
+    renumber = {"group_id": lambda f: f["group_id"] + offset}
+    pdq_members = pdq_members.assign(**renumber, rep="pdq:" + pdq_members["rep"].astype(str))
+    return (pd.concat([groups, pdq_groups.assign(**renumber)], ignore_index=True),
+            pd.concat([members, pdq_members], ignore_index=True))
 
 
 def run(accounts, cases=None, out: str | Path | None = None, backend: str | Backend | None = "auto",
