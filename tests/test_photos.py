@@ -430,7 +430,8 @@ def test_uncaptioned_leaves_a_plain_photo_nearly_whole():
     from workbench.photos.variants import uncaptioned
 
     photo = noisy_photo(50, size=(300, 200))
-    assert uncaptioned(photo).size == photo.size
+    kept = uncaptioned(photo).size  # a smooth gradient may lose a few lines: pHash does not notice
+    assert kept[0] >= 0.97 * photo.width and kept[1] >= 0.97 * photo.height
     assert uncaptioned(_captioned(photo)).size[1] <= photo.height + photo.width // 20 + 2
 
 

@@ -86,20 +86,19 @@ def _window(image, x: str, y: str):
 def _blank_lines(lines: np.ndarray, share: float, limit: int) -> int:
     """Depth of a mostly blank band at the edge of ``lines`` (depth, length) grey, else 0.
 
-    The picture starts at the first of 4 lines in a row that are mostly (> half) unlike
-    the edge's colour; the lines before it are a band when on average ``share`` of their
-    pixels match that colour (text in a caption bar leaves most of the bar blank) and
-    each line's median is that colour (a gradient or a sky drifts away from it).
+    The band is the run of lines from the edge whose median is the edge's colour (text in
+    a caption bar leaves most of each line blank; a picture, even a pale one, drifts
+    away from it), kept when on average ``share`` of its pixels match that colour and the
+    run ends before ``limit`` (a flat sky or wall to the limit is content).
     """
-    part = lines[:limit].astype(np.int16)
+    part = lines[: limit + 1].astype(np.int16)
     colour = np.median(part[0])
-    close = (np.abs(part - colour) <= 12).mean(axis=1)
-    runs = np.flatnonzero(np.convolve(close < 0.5, np.ones(4), "valid") == 4)
-    if not len(runs) or runs[0] == 0:
+    steady = np.abs(np.median(part, axis=1) - colour) <= 2
+    depth = len(part) if steady.all() else int(np.argmin(steady))
+    if depth < 2 or depth > limit:
         return 0
-    band = part[: runs[0]]
-    steady = (np.abs(np.median(band, axis=1) - colour) <= 2).all()
-    return int(runs[0]) if steady and close[: runs[0]].mean() >= share else 0
+    close = (np.abs(part[:depth] - colour) <= 12).mean()
+    return depth if close >= share else 0
 
 
 def uncaptioned(image, share: float = 0.75, max_side: float = 0.35):
