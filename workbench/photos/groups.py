@@ -25,33 +25,39 @@ PHASH_RADIUS = 8
 """Default pHash radius (bits of 64), from ``benchmarks/bench_photos.py``: 120 synthetic
 photos x 22 repost forms, false-match rate (FMR) over all 328,440 pairs of different
 images. Match rate at 8 bits, plain hash (border trimmed) / with ``REPOST_VARIANTS``
-hashed on both sides:
+(mirror, centre, tilts on both sides; crop windows and the caption cut of one photo
+against the other's main hash: 55 pairs of hashes per pair of photos):
 
 - resize 50%, JPEG q30-q90, contrast -25%, watermark text: 1.00 / 1.00
 - brightness +25%: 0.99 / 1.00; crop 5%: 0.91 / 1.00; resize+JPEG+crop 5%: 0.91 / 1.00
-- crop 10% centred: 0.39 / 1.00 (the ``centre`` variant cuts exactly this; a random
-  5-10% crop: 0.49 / 0.88, 0.975 at 10 bits); 10% off one corner: 0.02 / 0.18
-- rotation 2-5 degrees either way: 0.33-0.38 / 1.00; mirror: 0 / 1.00 (or ``mirror``
-  alone on the query side); rotation 90/180: 0 / 0, 1.00 with the ``DIHEDRAL`` variants
+- crop 10% centred: 0.39 / 1.00; a random 5-10% crop split any way: 0.49 / 1.00;
+  10% off one corner: 0.02 / 0.98
+- rotation 2-5 degrees either way: 0.33-0.38 / 1.00; mirror: 0 / 1.00; rotation 90/180:
+  0 / 0, 1.00 with the ``DIHEDRAL`` variants
 - 5% frame, frame + JPEG, pad to square: 0.02-0.08 before trimming / 1.00;
-  frame with a caption bar: 0.03 / 0.08 (not solved)
-- FMR: 0 for the plain hash up to 10 bits (8e-05 at 12); with repost variants 3e-06 at
-  8 bits (1 pair), 2e-04 at 10, 6e-04 at 12.
+  frame with a caption bar: 0.03 / 1.00 (the caption cut of the captioned copy)
+- FMR: 0 for the plain hash up to 10 bits (8e-05 at 12); with repost variants 1e-05 at
+  8 bits (3 pairs), 2e-04 at 10, 9e-04 at 12. Every crop window compared with every
+  other (400 pairs of hashes) matches the corner crop at 1.00 but at an FMR of 1e-04,
+  10x more, for 0.017 of one form: the windows are compared one-sided.
+- a caption cut in every main hash instead of as a variant: 0.13-0.94 on the other forms
 
 Not larger because chance pairs grow with n and with the hashes per photo: among 1M
 photos with uniformly random hashes ~140 pairs fall within 8 bits by chance, ~5,000
-within 10 and ~114,000 within 12; with 5 hashes per photo 25 times as many (3,500 at 8,
-125,000 at 10), and connected groups chain through them. Real photo hashes are less
-uniform than that model, so these counts are a floor."""
+within 10 and ~114,000 within 12; photos carrying all 20 hashes multiply that by up to
+400 (one-sided windows: ~55), and connected groups chain through them. That is why
+variants are for the photos you hold (cases, a hash list) and accounts keep one hash.
+Real photo hashes are less uniform than that model, so these counts are a floor."""
 PDQ_RADIUS = 31
 """Default PDQ radius (bits of 256), Meta's published match threshold, kept after the same
 benchmark. Plain (border trimmed) / with ``REPOST_VARIANTS``: resize, JPEG, brightness,
-contrast, watermark >= 0.98 / >= 0.98; frame and pad to square 1.00 after trimming (0
-before); mirror 0 / 1.00; rotation 2-5 degrees 0 / 0.98-0.99; crop 5% 0.15 / 0.38, random
-5-10% crop 0.01 / 0.07. No false match up to 64 bits. 48 bits would lift crop 5% to
-0.75 / 0.95, but PDQ is not built for crops (pHash with variants covers them at 8),
-queries on 1M hashes run ~40x slower at 48 than at 31 (57/s against 2,200/s under the
-same load), and partners' PDQ lists assume 31."""
+contrast, watermark >= 0.98 / >= 0.99; frame and pad to square 1.00 after trimming (0
+before); mirror 0 / 1.00; rotation 2-5 degrees 0 / 0.98-0.99; caption bar 0 / 1.00; crop
+5% 0.15 / 0.42, random 5-10% crop 0.01 / 0.20, corner 0 / 0.34. No false match up to 64
+bits. PDQ is not built for crops: pHash with variants covers them at 8, and where both
+hash kinds match only the PDQ match is reported, where only pHash does the pHash match
+is. 48 bits would lift crops but queries on 1M hashes run ~40x slower than at 31, and
+partners' PDQ lists assume 31."""
 
 GROUP_COLUMNS = (
     "group_id", "hash", "n_accounts", "n_photos", "n_hashes", "n_cities", "spread_bits",
