@@ -353,6 +353,14 @@ CASES: dict[str, list[tuple[str, str, list]]] = {
         ("ad_id_and_phone", "ad #48213 call 713 482 0193", [P()]),
         ("empty", "", []),
         ("no_contact", "Sweet and discreet, upscale only, no rush", []),
+        # seen at 1M: a divider line, a list bar, a rate or a platform after "cash app"
+        ("divider_after_platform", "pay on cash app\n---\nPosted on AdHub", []),
+        ("bar_list_after_platform", "cash app | area code 713 | telegram", []),
+        ("platform_after_platform", "cash app ~ telegram", []),
+        ("rate_after_platform", "cash app 1hr", []),
+        ("spelled_number_hyphens", "whatsapp FOUR-ONE-FIVE", []),
+        ("descriptor_after_platform", "whatsapp petite", []),
+        ("bar_then_name", "IG | jade_22", [Hd("instagram:jade_22")]),
     ],
 }
 

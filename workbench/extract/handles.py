@@ -45,8 +45,14 @@ _COMMON = _STOPWORDS | frozenset(
     "rates rate price prices donations special specials booking book appointment appt visit visits "
     "incall outcall hotel car hh hr hour hours half full mins min qv night day week weekend morning "
     "evening afternoon upscale discreet discretion safe clean new young fresh nice good great "
-    "thanks thank mwah ttyl hugs xo".split()
+    "thanks thank mwah ttyl hugs xo petite curvy thick slim busty exotic ebony latina asian blonde "
+    "brunette redhead sexy classy bbw independent".split()
 )
+# "cash app 1hr", "venmo 2hrs": a rate, not a name.
+_RATE = re.compile(r"\d+(?:hrs?|hh|h|mins?|hours?|qv)", re.IGNORECASE)
+# A line of its own made of dashes or bars ("cash app\n---\nPosted on ...") divides the
+# ad; it is not the ':' of "cash app: name".
+_DIVIDER = re.compile(r"\s*\n\s*[-=~_|\u2013\u2014]{2,}\s*\n\s*|\s*[-=~_|\u2013\u2014]{3,}\s*\n\s*")
 _END = r"(?![A-Za-z0-9_])"
 _KW_ALT = "|".join(re.escape(k) for k in sorted(ALIASES, key=len, reverse=True))
 _KW_FIRST = "".join(sorted({k[0].lower() for k in ALIASES} | {k[0].upper() for k in ALIASES}))
@@ -160,8 +166,10 @@ def handle_value(platform: str | None, name: str) -> tuple[str, str] | None:
 
 
 # A "name" after "whatsapp"/"telegram" that is really the start of a spelled-out number.
-_NUMBERISH = re.compile(r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|cero|uno|dos|tres|cuatro|"
-                        r"cinco|seis|siete|ocho|nueve|[0-9olisbz])+", re.IGNORECASE)
+# Separators may follow a number word or a digit ("four-one-five", "504.46ocho"), not a
+# lookalike letter: "isis.99" is a name.
+_NUMBERISH = re.compile(r"(?:(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|for|fore|won|ate|cero|uno|"
+                        r"dos|tres|cuatro|cinco|seis|siete|ocho|nueve|[0-9])[-_.]?|[olisbz])+", re.IGNORECASE)
 
 
 def find_handles(text: str) -> list[Identifier]:
@@ -206,10 +214,14 @@ def _keyword_handles(text: str, matches) -> list[Identifier]:
         name, sep, kws = m.group("name"), m.group("sep"), m.group("kws")
         if text[m.end():m.end() + 1] == "@":
             continue  # the local part of an email
-        explicit = bool(m.group("at")) or any(c in sep for c in ":=-@>~|")
-        if not explicit and ("\n" in sep or name.lower() in _COMMON
+        strong = bool(m.group("at")) or any(c in sep for c in ":=@>")
+        explicit = strong or (any(c in sep for c in "-~|") and not _DIVIDER.fullmatch(sep))
+        bare = name.lower()
+        if not explicit and ("\n" in sep or bare in _COMMON
                              or not (re.search(r"[\d_.]", name) or len(name) >= 6)):
             continue  # "cash app\nsee you", "cash app bye": running text, not a name
+        if not strong and (bare in _COMMON or bare in ALIASES or _RATE.fullmatch(bare)):
+            continue  # "cash app | area", "cash app ~ telegram", "cash app 1hr": a list, not a name
         for k in _KW_ONE.finditer(kws):
             word = k.group()
             if word.lower() in _RISKY and not (explicit or word.isupper()):
