@@ -54,10 +54,11 @@ _TO_ASCII: dict[int, str] = {}
 
 # What may stand between two digit groups of one number: spaces (one line break at
 # most, checked by the caller), dots, dashes, slashes, brackets, bullets, emoji,
-# zero-width characters and variation selectors. Not ':' (times), not '$' or '#'
-# (prices, ids), not quotes (heights), not letters.
+# zero-width characters and variation selectors, colons and semicolons ("713:482:0193";
+# times are masked by `phonerun`), double quotes ('"832" "567"'). Not '$' or '#' (prices,
+# ids), not the single quote (heights: 5'4), not letters.
 SEPARATOR_CHARS = (
-    r"\s.\-\u2010-\u2015\u2212\u2043\u30fc/\\()\[\]{}_*~,+\u00b7\u2022|="
+    r"\s.\-\u2010-\u2015\u2212\u2043\u30fc/\\()\[\]{}_*~,+\u00b7\u2022|=:;\"\u201c\u201d"
     r"\u200b-\u200f\u2060\ufeff\ufe0e\ufe0f\u20e3\u3000"
     r"\uff08\uff09\uff0b\uff0d\uff0e\uff0f\uff3b\uff3d\uff3f\uff5e"
     r"\u2190-\u21ff\u2300-\u23ff\u2500-\u27bf\u2b00-\u2bff"

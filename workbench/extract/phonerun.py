@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from .asciire import ascii_twin
 from .normalise import _GAP_CHAR, EMOJI, digit_tokens_in, is_separator_gap
-from .validity import MAX_DIGITS, MIN_DIGITS
+from .validity import MAX_DIGITS, MIN_WRITTEN
 
 # Country codes accepted without a '+' when written as their own group ("44 7911 ...").
 BARE_COUNTRY_CODES = ("44", "52", "1")
@@ -30,6 +30,8 @@ _DATE = re.compile(
 _MEASURE = re.compile(
     r"(?<![\d\-/])[2-5]\d[A-Za-z]{0,3}\s?[-/]\s?[1-4]\d\s?[-/]\s?[2-5]\d(?!\d)(?!\s?[-/]\s?\d)"
 )
+# Times of day ("10:00-23:00", "9:30"): a colon between digit groups is otherwise a separator.
+_TIME = re.compile(r"(?<![\d:])(?:[01]?\d|2[0-4]):[0-5]\d(?::[0-5]\d)?(?![\d:])")
 # Every date and measurement holds this (digit, separator, one or two digits,
 # separator, digit); it starts with a digit, so the regex engine scans for it fast.
 _MASK_HINT = re.compile(r"\d[A-Za-z]{0,3}\s?[-/.]\s?\d\d?\s?[-/.]\s?\d")
@@ -102,13 +104,14 @@ def touching(tokens) -> list[Group]:
 
 
 def masks(run: str) -> list[tuple[int, int]]:
-    """Spans of dates ("2024-05-01") and body measurements ("34-24-36") in a run."""
-    if run.count("-") + run.count("/") + run.count(".") < 2:  # both need two of these
-        return []
+    """Spans of dates ("2024-05-01"), times ("23:00") and body measurements ("34-24-36") in a run."""
+    found = [m.span() for m in _TIME.finditer(run)] if ":" in run else []
+    if run.count("-") + run.count("/") + run.count(".") < 2:  # dates and measurements need two
+        return found
     hint, date, measure = _MASKS_ASCII if run.isascii() else _MASKS
     if hint.search(run) is None:
-        return []
-    return [m.span() for m in date.finditer(run)] + [m.span() for m in measure.finditer(run)]
+        return found
+    return found + [m.span() for m in date.finditer(run)] + [m.span() for m in measure.finditer(run)]
 
 
 def groups_of(run: str) -> list[Group]:
@@ -174,12 +177,12 @@ def _slots(run: str, groups: list[Group], plus0: bool, base: int) -> list[Slot]:
     for i in range(n):
         if i:
             left -= sizes_all[i - 1]
-        if left < MIN_DIGITS - 2:
+        if left < MIN_WRITTEN:
             break  # too few digits left for any number, even after a '+'
         first = groups[i].start
         lead = run[max(0, first - 3):first]
         plus = (plus0 and first == 0) or "+" in lead or "\uff0b" in lead
-        need = MIN_DIGITS - (2 if plus else 0)
+        need = MIN_WRITTEN
         total = 0
         for j in range(i, n):
             total += sizes_all[j]
@@ -206,7 +209,7 @@ def all_slots(run: str, groups: list[Group], plus0: bool) -> tuple[Slot, ...]:
     found: list[Slot] = []
     base = 0
     for part in _split(run, groups):
-        if sum(len(g.digits) for g in part) >= MIN_DIGITS - 2:
+        if sum(len(g.digits) for g in part) >= MIN_WRITTEN:
             found += _slots(run, part, plus0, base)
         base += len(part)
     return tuple(sorted(found, key=lambda c: (-c.score, -c.total, c.i)))

@@ -13,6 +13,7 @@ import re
 
 import phonenumbers
 
+from . import respell
 from .asciire import ascii_twin
 from .identifier import Identifier
 from .normalise import (
@@ -25,7 +26,7 @@ from .normalise import (
 )
 from .phonerun import Cand
 from .phoneshape import run_candidates
-from .validity import MIN_DIGITS, is_placeholder, to_e164
+from .validity import MIN_WRITTEN, is_placeholder, to_e164
 
 __all__ = ["find_phones", "normalise_phone", "to_e164", "is_placeholder", "CONFIDENCE"]
 
@@ -56,6 +57,10 @@ _VANITY = re.compile(
 _VANITY_HINT = re.compile(r"[A-Z][)\s.\-0-9]{0,9}\d\d[2-9]")
 _NON_DIGITS = re.compile(r"\D")
 _VANITY_ASCII, _AFTER_BAD_ASCII = ascii_twin(_VANITY), ascii_twin(_AFTER_BAD)
+# A '+' right after a digit: arithmetic, not a country code.
+_SUM = re.compile(r"\d[ \t]*\+[ \t]*\d")
+# A long digit string just before (a separator between): see `_select`.
+_LONG_BEFORE = re.compile(r"(?<!\d)\d{7,}[ \t,;]{1,3}$")
 _LEAD = re.compile(r"(?:[+\uff0b][\s(]?|\()$")
 # Runs (with whether a '+' precedes them, and the region) none of whose candidates is
 # a valid number ("2024-05-01 11", "1234567890"): they repeat, and are skipped.
@@ -99,6 +104,13 @@ def _select(text: str, start: int, cands: tuple[Cand, ...], region: str) -> list
             is_bad = bad[i] = _bad_window(text[max(0, first - 30):first])
         if is_bad:
             continue
+        before = text[max(0, first - 2):first]
+        if before[-1:] in (".", ",") and before[:1].isdigit():
+            continue  # the decimals of a number ("3.14159265358"), or a thousands group
+        if "+" in text[max(0, first - 3):end] and _SUM.search(text, max(0, first - 3), end):
+            continue  # a sum ("650+253+1234"), not a '+' country code
+        if i and not any(b == i - 1 for _a, b in used) and _LONG_BEFORE.search(text, max(0, first - 24), first):
+            continue  # the second of a list of long digit strings that are not numbers (ids)
         # A short last group followed by a unit is a price or an age, not a line number.
         if short_tail and (_AFTER_BAD_ASCII if text.isascii() else _AFTER_BAD).match(text, end, end + 16):
             continue
@@ -139,16 +151,39 @@ def find_phones(text: str, region: str = "US", *, words: bool = True,
     >>> find_phones("$200/hr 34-24-36 2024-05-01")
     []
     """
+    if words and respell.needed(text):
+        new, spans = respell.respell(text)
+        if spans:  # the wider number words, as digits: scanned so, offsets mapped back
+            found = [_restored(p, text, spans) for p in _scan(new, region, has_number_word(new), vanity)]
+            # Read digit by digit ("four four one six"), the groups show once closed up.
+            new, spans = respell.respell(text, glue=True)
+            taken = [(p.start, p.end) for p in found]
+            found += [p for p in (_restored(p, text, spans) for p in _scan(new, region, False, vanity))
+                      if not any(p.start < b and a < p.end for a, b in taken)]
+            return sorted(found, key=lambda p: p.start)
+    return _scan(text, region, words and has_number_word(text), vanity)
+
+
+def _restored(phone: Identifier, text: str, spans: list[tuple[int, int, int, int]]) -> Identifier:
+    """A phone found in the respelled text, with its offsets and raw text in ``text``."""
+    start, end = respell.back(spans, phone.start, False), respell.back(spans, phone.end, True)
+    if not any(a < phone.end and phone.start < b for a, b, _s, _e in spans):
+        return phone._replace(raw=text[start:end], start=start, end=end)
+    raw = text[start:end]
+    rule = "mixed" if any(c.isdigit() for c in raw) else "words"
+    return Identifier("phone", phone.value, raw, start, end, rule, CONFIDENCE[rule])
+
+
+def _scan(text: str, region: str, words: bool, vanity: bool) -> list[Identifier]:
     found: list[Identifier] = []
     ascii = text.isascii()
-    words = words and has_number_word(text)
     if words:
         runs = RUN_ASCII if ascii else RUN
     else:
         runs = RUN_FROM_DIGIT_ASCII if ascii else RUN_FROM_DIGIT
     for run in runs.finditer(text):
         start, end = run.span()
-        if end - start < MIN_DIGITS - 2:
+        if end - start < MIN_WRITTEN:
             continue
         if end - start > MAX_RUN_CHARS:
             logger.debug("skipped a %d-character digit run at %d", end - start, start)

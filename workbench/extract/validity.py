@@ -17,6 +17,10 @@ from phonenumbers import PhoneMetadata
 # The number types `phonenumbers` tries, in its own order; a number is valid for a
 # region when it matches the general description and at least one of these.
 MIN_DIGITS, MAX_DIGITS = 10, 15
+# Fewest digits a number can be written with: national numbers of 8 digits exist (Denmark,
+# Singapore) and Spain's, New Zealand's and Israel's 9-digit ones are common in ads. Shorter
+# spans than MIN_DIGITS are validated in the account's region only (never in North America).
+MIN_WRITTEN = 8
 _TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager",
           "uan", "voicemail", "fixed_line", "mobile")
 
@@ -96,18 +100,24 @@ _ASCENDING = "0123456789012345678901"
 _DESCENDING = "9876543210987654321098"
 
 
-def is_placeholder(national: str) -> bool:
+def is_placeholder(national: str, nanp: bool = True) -> bool:
     """True for numbers people write when they mean "no number".
+
+    One digit repeated, or a straight run (1234567890); for North American numbers
+    (``nanp``) also 555-0100..0199, reserved for fiction. Numbers with repeated or
+    sequential stretches are real ("07777 778888", "212-333-3344").
 
     Examples
     --------
     >>> is_placeholder("1234567890"), is_placeholder("7135550123"), is_placeholder("7134820193")
     (True, True, False)
+    >>> is_placeholder("7777778888"), is_placeholder("2125550123", nanp=False)
+    (False, False)
     """
-    if len(set(national)) <= 2 or national in _ASCENDING or national in _DESCENDING:
+    if len(set(national)) == 1 or national in _ASCENDING or national in _DESCENDING:
         return True
-    # 555-0100..0199 is reserved for fiction in the North American plan.
-    return len(national) == 10 and national[3:6] == "555" and national[6:8] == "01"
+    # 555-0100..0199 is reserved for fiction in the North American plan (only there).
+    return nanp and len(national) == 10 and national[3:6] == "555" and national[6:8] == "01"
 
 
 def _valid(number: str, region: str) -> str | None:
@@ -117,7 +127,7 @@ def _valid(number: str, region: str) -> str | None:
         return None
     if not phonenumbers.is_valid_number(parsed):
         return None
-    if is_placeholder(str(parsed.national_number)):
+    if is_placeholder(str(parsed.national_number), nanp=parsed.country_code == 1):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
@@ -141,8 +151,10 @@ def to_e164(digits: str, region: str = "US", plus: bool = False,
     --------
     >>> to_e164("7134820193"), to_e164("447911123456", plus=True)
     ('+17134820193', '+447911123456')
-    >>> to_e164("07911123456") is None or to_e164("07911123456")
-    '+447911123456'
+    >>> to_e164("07911123456", "GB"), to_e164("07911123456", "US"), to_e164("0044 7911123456".replace(" ", ""))
+    ('+447911123456', None, '+447911123456')
+    >>> to_e164("612345678", "ES"), to_e164("15512345678", "MX")
+    ('+34612345678', '+525512345678')
     """
     key = (digits, region, plus, bare_cc)
     value = _E164.get(key, _UNSEEN)
@@ -160,8 +172,13 @@ _UNSEEN = object()
 _CACHE_MAX = 200_000
 
 
+# Trunk prefixes some countries' ads still write before a mobile number, which
+# `phonenumbers` no longer reads: Mexico's retired "044"/"045" and mobile '1'.
+_OLD_PREFIXES = {"MX": ("044", "045", "1")}
+
+
 def _to_e164(digits: str, region: str, plus: bool, bare_cc: bool) -> str | None:
-    if not MIN_DIGITS - 3 <= len(digits) <= MAX_DIGITS + 3 or not digits.isascii():
+    if not MIN_WRITTEN <= len(digits) <= MAX_DIGITS + 3 or not digits.isascii():
         return None
     if plus:
         if len(digits) == 11 and digits[0] == "1" and digits[1] not in "01":
@@ -169,17 +186,45 @@ def _to_e164(digits: str, region: str, plus: bool, bare_cc: bool) -> str | None:
             national = digits[1:]
             return "+" + digits if nanp_valid(national) and not is_placeholder(national) else None
         return _international(digits, region)
-    if region in ("US", "CA") and (len(digits) == 10 or len(digits) == 11 and digits[0] == "1"):
-        return _nanp(digits[-10:])
-    if region in ("US", "CA") and not digits.startswith("011"):
-        value = None  # too long for a national number and no international prefix
+    if digits.startswith("00") and digits[2] != "0":
+        # "0044 ...": the international prefix of most of the world, in any region's ads
+        # (no national number starts with it, North America's included).
+        return _international(digits[2:], region)
+    nanp = region in _NANP
+    if nanp and (len(digits) == 10 or len(digits) == 11 and digits[0] == "1"):
+        return _nanp(digits[-10:]) if region in ("US", "CA") else _valid(digits, region)
+    if nanp and not digits.startswith("011"):
+        value = None  # too long or short for a national number and no international prefix
+    elif len(digits) < MIN_DIGITS and not _short_ok(region, len(digits)):
+        value = None  # no national number of the region is this short: no parsing
     else:
         value = _valid(digits, region)
-    if value is None and digits[0] == "0" and region != "GB":
-        value = _valid(digits, "GB")  # trunk-prefixed UK numbers are common in ads
+    if value is None:
+        for prefix in _OLD_PREFIXES.get(region, ()):
+            if digits.startswith(prefix) and len(digits) - len(prefix) >= MIN_WRITTEN:
+                value = _valid(digits[len(prefix):], region)
+                if value is not None:
+                    break
+    # No other region is tried: a national number that is not the account's region's
+    # is not given a country code it never showed (0800 is not +44 in a US ad).
     if value is None and bare_cc:
         value = _international(digits, region)
     return value
+
+
+_NANP = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
+
+
+@functools.cache
+def _short_ok(region: str, length: int) -> bool:
+    """Could a national number of ``region`` be written with ``length`` (< 10) digits,
+    trunk prefix included? Read from the region's metadata (possible lengths)."""
+    metadata = PhoneMetadata.metadata_for_region(region)
+    if metadata is None or metadata.general_desc is None:
+        return False
+    lengths = set(metadata.general_desc.possible_length or ())
+    prefix = len(metadata.national_prefix or "")
+    return length in lengths or (prefix and length - prefix in lengths)
 
 
 def _nanp(national: str) -> str | None:
