@@ -26,10 +26,10 @@ SENTENCES = {
     "burstiness": "up to {} ads in one day",
     "personas_per_phone": "up to {} names or photos behind one phone",
     "photos_across_cities": "the same photo in up to {} cities",
-    "third_person": "third-person or agency wording in {:.0%} of ads",
-    "youth_coded": "youth-coded words or emoji in {:.0%} of ads",
-    "restrictive": "restrictive terms in {:.0%} of ads",
-    "new_in_town": "new-in-town wording in {:.0%} of ads",
+    "third_person": "third-person or agency wording in {} of ads",
+    "youth_coded": "youth-coded words or emoji in {} of ads",
+    "restrictive": "restrictive terms in {} of ads",
+    "new_in_town": "new-in-town wording in {} of ads",
 }
 LOOKALIKE_PAIRS = (("0", "o"), ("1", "i"), ("3", "e"), ("4", "a"), ("5", "s"), ("7", "t"), ("@", "a"), ("$", "s"), ("!", "i"))
 LOOKALIKE = str.maketrans(dict(LOOKALIKE_PAIRS))
@@ -42,6 +42,7 @@ class RiskConfig:
     weights: dict = field(default_factory=dict)
     scale: dict = field(default_factory=dict)
     lexicons: dict = field(default_factory=dict)
+    fires_at: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> RiskConfig:
@@ -56,7 +57,8 @@ class RiskConfig:
                                  "Start from a copy of the shipped risk.toml.") from None
             for section, values in mine.items():
                 data.setdefault(section, {}).update(values)
-        return cls(weights=data.get("weights", {}), scale=data.get("scale", {}), lexicons=data.get("lexicons", {}))
+        return cls(weights=data.get("weights", {}), scale=data.get("scale", {}), lexicons=data.get("lexicons", {}),
+                   fires_at=data.get("fires_at", {}))
 
 
 _SPACED = r"\b(?:[a-z] ){2,}[a-z]\b"
@@ -197,19 +199,26 @@ def entity_indicators(accounts: pd.DataFrame, entities: pd.DataFrame, identifier
     values["photos_across_cities"] = ((summary["photo_cities"] - 1).clip(lower=0) / sc.get("photo_cities", 4)).clip(0, 1)
     for name in ("third_person", "youth_coded", "restrictive", "new_in_town"):
         values[name] = (summary[name] / sc.get("term_share", 0.5)).clip(0, 1)
+    # An indicator counts only once it fires: below its ``fires_at`` value it is 0, so every
+    # indicator in the score is one sentence in the reasons (a pair of accounts in two cities
+    # is 2/6 of movement, but not a reason to review, and so not part of the score either).
+    fires_at = config.fires_at
+    for name in values.columns:
+        values[name] = values[name].where(values[name] >= float(fires_at.get(name, 0.0)), 0.0).fillna(0.0)
     weights = pd.Series({k: float(w.get(k, 0.0)) for k in values.columns})
     summary["risk_score"] = (values.mul(weights, axis=1).sum(axis=1) / max(weights.sum(), 1e-9)).round(4)
     measure = {"missing_child_match": summary["missing_cases"], "case_match": summary["cases"],
                "movement": summary["n_cities"].astype(str) + " cities, moving " + summary["moves"].astype(str)
                + " times (" + summary["moves_per_week"].astype(str) + " a week)", "volume": summary["n_accounts"], "burstiness": summary["burst"].astype(int),
                "personas_per_phone": summary["personas"].astype(int), "photos_across_cities": summary["photo_cities"].astype(int)}
+    for name in ("third_person", "youth_coded", "restrictive", "new_in_town"):  # "under 1%", never "0%"
+        share = summary[name].astype(float)
+        measure[name] = (share * 100).round().astype(int).astype(str).add("%").where(share >= 0.005, "under 1%")
     contrib = values.mul(weights, axis=1)
     order = contrib.columns[np.argsort(-weights.to_numpy(), kind="stable")]
     sentences = {}
     for name in order:  # one pass per indicator (about ten), not per entity
         fired = values[name] > 0
-        if name in ("movement", "volume", "burstiness"):
-            fired = values[name] >= 0.5
         m = measure.get(name, summary.get(name))
         sentences[name] = m[fired].map(lambda v, n=name: SENTENCES[n].format(v)).astype(object)
     stacked = pd.DataFrame(sentences, index=summary.index, columns=list(order)).stack().dropna()
