@@ -23,20 +23,21 @@ COMMON_TLDS = frozenset(
     "com net org edu gov mil io co me us uk ca mx es de fr it nl br ar au ru info biz xyz app "
     "dev ly tv to cc ws ai online site club live email pro mobi name page store shop top vip "
     "fun link space website tech cloud one love sexy girl xxx adult dating chat social ch se "
-    "no dk fi pl pt ie be at nz za in jp cn kr cl pe ve ec gt cr pr do".split()
+    "no dk fi pl pt ie be at nz za in jp cn kr cl pe ve ec gt cr pr do ph th il sg my id vn tw hk "
+    "ae sa tr gr cz hu ro ru ua bo uy py hn sv ni pa cu net.br".split()
 )
 STRICT_EMAIL = re.compile(
     r"[a-z0-9_%+\-]+(?:\.[a-z0-9_%+\-]+)*@(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}"
 )
 
 _BR_OPEN, _BR_CLOSE = r"[\(\[\{<]", r"[\)\]\}>]"
-_DOT_WORD = r"(?:dot|d0t|punto|period)"
+_DOT_WORD = r"(?:dot|d0t|punto|ponto|punkt|point|period)"
 # Separators inside the local part: a tight '.', or an obvious "dot".
 _DOT_LOCAL = rf"(?:\.|\s*{_BR_OPEN}\s*{_DOT_WORD}\s*{_BR_CLOSE}\s*|\s+{_DOT_WORD}\s+)"
 # Separators inside the domain also allow a spaced '.' ("gmail . com").
-_DOT_DOMAIN = rf"(?:\s*\.\s*|\s*{_BR_OPEN}\s*(?:{_DOT_WORD}|\.)\s*{_BR_CLOSE}\s*|\s+{_DOT_WORD}\s+|-dot-)"
-_AT_SIGN = rf"(?:\s*(?:@|{_BR_OPEN}\s*(?:at|@|arroba)\s*{_BR_CLOSE})\s*|-at-)"
-_AT_WORD = r"(?:\s+(?:at|arroba)\s+)"
+_DOT_DOMAIN = rf"(?:\s*\.\s*|\s*{_BR_OPEN}\s*(?:{_DOT_WORD}|\.)\s*{_BR_CLOSE}\s*|\s+{_DOT_WORD}\s+|\s*-dot-\s*)"
+_AT_SIGN = rf"(?:\s*(?:@|{_BR_OPEN}\s*(?:at|@|arroba|arobase)\s*{_BR_CLOSE})\s*|-at-|\s+-at-\s+)"
+_AT_WORD = r"(?:\s+(?:at|arroba|arobase)\s+)"
 _LOCAL_PART = r"[a-z0-9_%+\-]{1,64}"
 _LABEL = r"[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?"
 # A piece of the local part is followed by a dot or an at-sign, neither of which can
@@ -47,7 +48,7 @@ _PIECE = rf"(?:{_LOCAL_PART}+|{_LOCAL_PART}(?=-at-))"
 # What must follow the first piece of an address: a dot or an at-sign (maybe after
 # spaces or a bracket), or "-at-" inside it. Checked first, in one pass over the
 # word, this turns away the ordinary words of a text quickly.
-_FIRST_PIECE_ENDS = (r"(?=[a-z0-9_%+\-]{1,64}+(?:\.|\s*[@\(\[\{<]|\s+(?:at|arroba|dot|d0t|punto|period)\s)"
+_FIRST_PIECE_ENDS = (r"(?=[a-z0-9_%+\-]{1,64}+(?:\.|\s*[@\(\[\{<]|\s+(?:at|arroba|arobase|-at-|dot|d0t|punto|ponto|punkt|point|period)\s)"
                      r"|(?:[a-z0-9_%+]++|-(?!at-))*+-at-)")
 # Bounded repetitions keep every match attempt O(1) in the text length.
 _ADDRESS = (rf"{_FIRST_PIECE_ENDS}(?P<local>{_PIECE}(?:{_DOT_LOCAL}{_PIECE}){{0,4}})"
@@ -64,7 +65,7 @@ _SPACE = re.compile(r"\s")
 _DOT_DOMAIN_SPLIT = re.compile(f"({_DOT_DOMAIN})", re.IGNORECASE)
 # An '@' or the word "at" / "arroba". Starting with a character class (and checking
 # the word boundary before the 'a' only after it) lets the regex engine scan fast.
-PREFILTER = re.compile(r"[@\uff20aA](?:(?<=[@\uff20])|(?<!\w[aA])(?i:t|rroba)\b)")
+PREFILTER = re.compile(r"[@\uff20aA](?:(?<=[@\uff20])|(?<!\w[aA])(?i:t|rroba|robase)\b)")
 # How far an address reaches before and after its '@' / "at" (bounded windows keep
 # "jade dot jade dot ..." without any "at" from being scanned at all).
 _BEFORE, _AFTER = 200, 400
@@ -89,7 +90,7 @@ def _windows(text: str) -> list[tuple[int, int, list[int]]]:
 # '-' being either its own or the end of a piece. How far this reaches is as far back
 # as an address with that at-sign can start: the search for addresses starts there,
 # not at every earlier word of the text.
-_DOT_WORD_REVERSED = r"(?:tod|t0d|otnup|doirep)"
+_DOT_WORD_REVERSED = r"(?:tod|t0d|otnup|otnop|tknup|tniop|doirep)"
 _LOCAL_REVERSED = re.compile(
     rf"\s*(?:[\(\[\{{<]\s*)?(?:{_LOCAL_PART}(?:\.|\s*[\)\]\}}>]\s*{_DOT_WORD_REVERSED}\s*[\(\[\{{<]\s*"
     rf"|\s+{_DOT_WORD_REVERSED}\s+)?){{0,5}}",

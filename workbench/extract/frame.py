@@ -15,7 +15,9 @@ import pandas as pd
 from ..schema import IDENTIFIER_COLUMNS
 from .asciire import ascii_twin
 from .core import extract_some, field_identifiers
+from .handles import ALIASES
 from .hints import finders_needed
+from .respell import SPELLED
 from .normalise import _WORD_ALT, EXTRA_DIGITS
 from .parallel import map_cells
 
@@ -26,10 +28,12 @@ FIELD_SOURCES = ("phone", "email", "handle", "image_hashes", "pdq_hashes")
 # A text without any of these cannot hold an identifier: no digit or number word
 # (phones, wallets), no '@' / "at" (emails, handles), no '$name' (cashtags), no
 # dot-domain or platform word (URLs, handles). Checked once per distinct text.
+# The platform words are those of `handles.ALIASES` (the one list), each word-bounded.
+_PLATFORM_WORDS = "|".join(re.escape(k) + (r"\b" if k[-1:].isalnum() else "")
+                           for k in sorted(ALIASES, key=len, reverse=True))
 TEXT_PREFILTER = (
-    rf"[\d{EXTRA_DIGITS}@＠]|\$[A-Za-z]|(?i:\bat\b|arroba|http|www\.|\.[a-z]{{2}}"
-    rf"|{_WORD_ALT}|insta|ig\b|snap|sc\b|tele|tg\b|what|wa\b|kik|twitter|x\b|only|of\b|tik"
-    r"|tt\b|fansly|cash|venmo|paypal|👻|📸|📷)"
+    rf"[\d{EXTRA_DIGITS}@＠]|\$[A-Za-z]|(?i:\bat\b|arroba|arobase|http|www\.|\.[a-z]{{2}}"
+    rf"|{_WORD_ALT}|{_PLATFORM_WORDS}|{'|'.join(SPELLED)})"
 )
 _PREFILTER = re.compile(TEXT_PREFILTER)
 # Most texts that hold anything hold a digit or an '@': that test alone is a fast

@@ -23,9 +23,17 @@ ALIASES: dict[str, str] = {
     "tiktok": "tiktok", "tik tok": "tiktok", "tt": "tiktok", "fansly": "fansly",
     "cashapp": "cashapp", "cash app": "cashapp", "cash.app": "cashapp", "venmo": "venmo",
     "paypal": "paypal", "pay pal": "paypal", "snap chat": "snapchat", "insta gram": "instagram",
+    "wechat": "wechat", "we chat": "wechat", "wechat id": "wechat", "weixin": "wechat", "微信": "wechat",
+    "vx": "wechat", "wx": "wechat", "line": "line", "line id": "line", "lineid": "line",
+    "line app": "line", "ไลน์": "line", "ไลน์ไอดี": "line", "ไอดีไลน์": "line", "facebook": "facebook",
+    "fb": "facebook", "face book": "facebook", "messenger": "facebook", "signal": "signal",
+    "signal app": "signal", "tiktok id": "tiktok", "kik id": "kik", "snap id": "snapchat",
+    "telegram id": "telegram", "ig id": "instagram", "twitter x": "twitter", "x/twitter": "twitter",
 }
-# Short aliases that are ordinary words too: only in capitals or before ':' / '@'.
-_RISKY = {"x", "of", "tw", "tt", "wa", "sc", "tele"}
+# Platforms whose alias is the platform's own name (what a value is prefixed with).
+PLATFORMS = tuple(sorted(set(ALIASES.values())))
+# Aliases that are ordinary words too: only in capitals or before ':' / '@' / '-'.
+_RISKY = {"x", "of", "tw", "tt", "wa", "sc", "tele", "line", "signal", "vx", "wx", "messenger"}
 _STOPWORDS = frozenset(
     "me my on at is the and or for to add dm follow only us here now too also with via handle "
     "name user username id account page plz pls please ok hmu info link bio below above same "
@@ -55,19 +63,25 @@ _RATE = re.compile(r"\d+(?:hrs?|hh|h|mins?|hours?|qv)", re.IGNORECASE)
 _DIVIDER = re.compile(r"\s*\n\s*[-=~_|\u2013\u2014]{2,}\s*\n\s*|\s*[-=~_|\u2013\u2014]{3,}\s*\n\s*")
 _END = r"(?![A-Za-z0-9_])"
 _KW_ALT = "|".join(re.escape(k) for k in sorted(ALIASES, key=len, reverse=True))
+# An icon before a platform word is decoration ("📸 insta: name"), not a platform of its own.
+_ICON_ALT = "(?:" + "|".join(k for k in ALIASES if not k[0].isalnum()) + ")"
+_WORD_KW_ALT = "|".join(re.escape(k) for k in sorted(ALIASES, key=len, reverse=True) if k[0].isalnum())
+_ICON_CHARS = re.compile(_ICON_ALT)
+_ICON_BEFORE = re.compile(_ICON_ALT + r"\ufe0f?\s*\Z")
 _KW_FIRST = "".join(sorted({k[0].lower() for k in ALIASES} | {k[0].upper() for k in ALIASES}))
 _KEYWORDS = re.compile(
-    rf"(?=[{_KW_FIRST}])(?<![\w@$./])(?P<kws>(?:{_KW_ALT}){_END}(?:\s*(?:/|&|\+|,|and|or|n)\s*(?:{_KW_ALT}){_END}){{0,3}})"
-    r"(?P<sep>[\U0001F300-\U0001FAFF\u2600-\u27bf\ufe0f]{0,3}\s*(?:[:=\-\u2013\u2014>~|]+|\u27a1\ufe0f?|\U0001f449|\u2b07\ufe0f?|\U0001f447)?\s*"
+    rf"(?=[{_KW_FIRST}])(?<![\w@$./])(?:{_ICON_ALT}\ufe0f?\s*(?=(?:{_WORD_KW_ALT}){_END}))?(?P<kws>(?:{_KW_ALT}){_END}(?:\s*(?:/|&|\+|,|and|or|n)\s*(?:{_KW_ALT}){_END}){{0,3}})"
+    r"(?P<sep>[\U0001F300-\U0001FAFF\u2600-\u27bf\ufe0f]{0,3}\s*(?:[:=\-\u2013\u2014>~|\uff1a]+|\u27a1\ufe0f?|\U0001f449|\u2b07\ufe0f?|\U0001f447)?\s*"
     r"(?:(?:is|me|at|here|=)\s+)?\s*)"
     r"(?P<at>[@$]\s?)?(?P<name>[A-Za-z0-9_][A-Za-z0-9_.\-]{1,29})",
     re.IGNORECASE,
 )
 _KW_ONE = re.compile(_KW_ALT, re.IGNORECASE)
 _PROFILE_URL = re.compile(
-    r"(?=[hHwWmMiIsStTkKxXoOfFcCvVpP])(?<![\w.])(?:https?://)?(?:www\.|m\.)?(?P<host>instagram\.com|instagr\.am|snapchat\.com/add|"
+    r"(?=[hHwWmMiIsStTkKxXoOfFcCvVpPlL])(?<![\w.])(?:https?://)?(?:www\.|m\.)?(?P<host>instagram\.com|instagr\.am|snapchat\.com/add|"
     r"t\.me|telegram\.me|kik\.me|twitter\.com|x\.com|onlyfans\.com|tiktok\.com|fansly\.com|"
-    r"cash\.app|venmo\.com(?:/u)?|paypal\.me|paypal\.com/paypalme)/(?P<at>[@$])?"
+    r"facebook\.com|fb\.com|line\.me/(?:R/)?ti/p|"
+    r"cash\.app|venmo\.com(?:/u)?|paypal\.me|paypal\.com/paypalme)/(?:~|(?P<at>[@$]))?"
     r"(?P<name>[A-Za-z0-9_][A-Za-z0-9_.\-]{0,29})",
     re.IGNORECASE,
 )
@@ -76,9 +90,11 @@ _URL_HOSTS = {
     "t.me": "telegram", "telegram.me": "telegram", "kik.me": "kik", "twitter.com": "twitter",
     "x.com": "twitter", "onlyfans.com": "onlyfans", "tiktok.com": "tiktok", "fansly.com": "fansly",
     "cash.app": "cashapp", "venmo.com": "venmo", "venmo.com/u": "venmo", "paypal.me": "paypal",
-    "paypal.com/paypalme": "paypal",
+    "paypal.com/paypalme": "paypal", "facebook.com": "facebook", "fb.com": "facebook",
+    "line.me/ti/p": "line", "line.me/r/ti/p": "line",
 }
-_URL_NOT_NAMES = frozenset("p reel reels explore stories add u share home login signup".split())
+_URL_NOT_NAMES = frozenset("p reel reels explore stories add u share home login signup profile.php groups pages "
+                           "watch events marketplace ti people".split())
 _BARE = re.compile(r"@(?<![\w@.$/\\]@)(?P<name>[A-Za-z0-9_][A-Za-z0-9_.]{1,29})(?![\w@])")
 _URL_TLDS = "com|net|org|io|me|co|ly|ee|app|xyz|to|tv|am|gg|link|page|site|club|info|biz|us|uk|ca|mx"
 # A label is followed by a dot, which cannot continue it: it is matched whole, once
@@ -131,6 +147,8 @@ def _keyword_starts(text: str, at_start: re.Pattern, hint: re.Pattern) -> list[i
         while not _NAME_CHAR.match(folded, end - 1) and (nxt := at_start.match(folded, end)):
             starts.append(end)
             end = nxt.end()
+    if _ICON_CHARS.search(text):  # an icon before a word ("📸 insta") starts that keyword's match
+        starts += [m.start() for s in starts if (m := _ICON_BEFORE.search(text, max(0, s - 12), s)) is not None]
     return sorted(set(starts)) if len(starts) > 1 else starts
 # Every profile URL holds one of these endings right before its '/'.
 _PROFILE_HINT = re.compile(r"\.(?:com|am|me|app)/", re.IGNORECASE)
@@ -212,9 +230,9 @@ def _keyword_handles(text: str, matches) -> list[Identifier]:
     found: list[Identifier] = []
     for m in matches:
         name, sep, kws = m.group("name"), m.group("sep"), m.group("kws")
-        if text[m.end():m.end() + 1] == "@":
-            continue  # the local part of an email
-        strong = bool(m.group("at")) or any(c in sep for c in ":=@>")
+        if text[m.end():m.end() + 1] in ("@", "/"):
+            continue  # the local part of an email, or a web address ("whatsapp wa.me/4479...")
+        strong = bool(m.group("at")) or any(c in sep for c in ":=@>\uff1a")
         explicit = strong or (any(c in sep for c in "-~|") and not _DIVIDER.fullmatch(sep))
         bare = name.lower()
         if not explicit and ("\n" in sep or bare in _COMMON

@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover
 
 from .handles import _URL_TLDS, ALIASES
 from .normalise import NUMBER_WORDS
+from .respell import SOUNDALIKES, SPELLED
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +55,16 @@ def _any_of(words) -> str:
 # emails need '@' or "at" / "arroba"; wallets a word of 14 letters and digits;
 # handles an alias, a profile host ('.com/', ...) or an '@'; cashtags a '$'; URLs
 # "://" or a dot and a top-level domain; a phone run with number words a number word;
-# a vanity number an area code, then non-letters, then a capital.
+# a vanity number an area code, then non-letters, then a capital; spelled digits of
+# `respell` its words, or a sound-alike next to a digit ("6for6").
 _PATTERNS = {
-    EMAILS: "[@\uff20]|" + _any_of(["at", "arroba"]),
+    EMAILS: "[@\uff20]|" + _any_of(["at", "arroba", "arobase"]),
     WALLETS: "[A-Za-z0-9]{14}",
     HANDLES: "@|" + _any_of(ALIASES) + r"|\.(?:" + _any_of(["com", "am", "me", "app"]) + ")/",
     CASHTAGS: r"\$",
     URLS: r"://|\.(?:" + _any_of(_URL_TLDS.split("|")) + ")",
-    WORDS: _any_of(NUMBER_WORDS),
+    WORDS: _any_of(set(NUMBER_WORDS) | set(SPELLED)) + r"|\p{Nd}[\s\-.,/:;|]{0,3}(?:" + _any_of(SOUNDALIKES)
+           + ")|(?:" + _any_of(SOUNDALIKES) + r")[\s\-.,/:;|]{0,3}\p{Nd}",
     VANITY: r"[2-9]\p{Nd}\p{Nd}[^A-Za-z]{0,9}[A-Z]",
 }
 

@@ -151,7 +151,7 @@ def find_phones(text: str, region: str = "US", *, words: bool = True,
     >>> find_phones("$200/hr 34-24-36 2024-05-01")
     []
     """
-    if words and respell.needed(text):
+    if words and respell.needed(text, has_number_word(text)):
         new, spans = respell.respell(text)
         if spans:  # the wider number words, as digits: scanned so, offsets mapped back
             found = [_restored(p, text, spans) for p in _scan(new, region, has_number_word(new), vanity)]

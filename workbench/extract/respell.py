@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from .normalise import NUMBER_WORDS, SEPARATOR_CHARS
+from .normalise import NUMBER_WORDS, SEPARATOR_CHARS, _trie
 
 # One digit each; English and Spanish ones are the scanner's own (`normalise`).
 UNITS: dict[str, str] = {
@@ -59,28 +59,45 @@ _LETTERS = r"[^\W\d_]+"
 _TOKEN = re.compile(rf"(?P<d>\d+)|(?P<w>{_LETTERS})")
 _GAP_OK = re.compile(rf"[{SEPARATOR_CHARS}]{{0,8}}")
 
-_SPECIAL = sorted(set(TEENS) | set(TENS) | set(REPEATS) | (set(UNITS) - set(NUMBER_WORDS)),
-                  key=len, reverse=True)
+# The words only this module reads (the scanner reads NUMBER_WORDS itself).
+SPELLED = sorted(set(TEENS) | set(TENS) | set(REPEATS) | (set(UNITS) - set(NUMBER_WORDS)),
+                 key=len, reverse=True)
+_SPECIAL = SPELLED
 _NUMBERISH = "|".join([r"\d", *sorted(NUMBER_WORDS, key=len, reverse=True)])
 _SOUND = "|".join(sorted(SOUNDALIKES, key=len, reverse=True))
+_SEP = r"[\s\-.,/:;|]{0,3}"
 # A text needs rewriting only when it holds one of the wider words, or a sound-alike
 # between two number tokens: the common words "to" and "for" elsewhere do not count.
+# Each test is written to start with a character class the regex engine scans for fast
+# (on the text in lower case): a non-letter before a word, a digit before a sound-alike.
+_WIDER_AT_START = re.compile(rf"(?:{_trie(SPELLED)})(?![^\W\d_])")
+_WIDER = re.compile(rf"[\W\d_](?:{_trie(SPELLED)})(?![^\W\d_])")
+_SOUND_AFTER_DIGIT = re.compile(rf"\d{_SEP}(?:{_SOUND})(?![^\W\d_]){_SEP}(?:{_NUMBERISH})")
+_SOUND_AFTER_WORD = re.compile(rf"(?:{_trie(sorted(NUMBER_WORDS))}){_SEP}(?:{_SOUND})(?![^\W\d_]){_SEP}(?:{_NUMBERISH})")
 NEEDED = re.compile(
-    rf"(?<![^\W\d_])(?:{'|'.join(_SPECIAL)})(?![^\W\d_])"
-    rf"|(?:{_NUMBERISH})[\s\-.,/:;|]{{0,3}}(?:{_SOUND})[\s\-.,/:;|]{{0,3}}(?:{_NUMBERISH})",
+    rf"(?<![^\W\d_])(?:{'|'.join(SPELLED)})(?![^\W\d_])"
+    rf"|(?:{_NUMBERISH}){_SEP}(?:{_SOUND}){_SEP}(?:{_NUMBERISH})",
     re.IGNORECASE,
 )
 
 
-def needed(text: str) -> bool:
-    """Does ``text`` hold a spelled digit that only `respell` reads?
+def needed(text: str, words: bool = True) -> bool:
+    """Does ``text`` hold a spelled digit that only `respell` reads? (``NEEDED.search``,
+    faster; ``words=False`` says the text holds no word of `normalise.NUMBER_WORDS`.)
 
     Examples
     --------
     >>> needed("call seven one three"), needed("seven thirteen"), needed("here for 2 nights")
     (False, True, False)
+    >>> needed("6for6 5ate3"), needed("one for five")
+    (True, True)
     """
-    return NEEDED.search(text) is not None
+    low = text.lower()
+    if _WIDER_AT_START.match(low) or _WIDER.search(low) or _SOUND_AFTER_DIGIT.search(low):
+        return True
+    # A sound-alike after a number word: the fast test above, without the word's start
+    # checked, first; the exact one only where it holds.
+    return words and _SOUND_AFTER_WORD.search(low) is not None and NEEDED.search(text) is not None
 
 
 def _value(word: str) -> tuple[str, str] | None:
