@@ -18,6 +18,7 @@ from workbench.extract import (
     normalise_handle,
     normalise_phone,
 )
+from workbench.extract.frame import REGION_COLUMNS
 from workbench.schema import IDENTIFIER_COLUMNS
 
 H = "+17134820193"
@@ -478,6 +479,7 @@ def test_extract_frame_sources_and_dedupe():
     })
     table = extract_frame(accounts)
     assert tuple(table.columns) == IDENTIFIER_COLUMNS
+    assert tuple(extract_frame(accounts, with_regions=True).columns) == IDENTIFIER_COLUMNS + REGION_COLUMNS
     assert not table.duplicated(["account_id", "kind", "value"]).any()
     got = set(map(tuple, table[["account_id", "kind", "value", "source"]].to_numpy()))
     assert got == {
@@ -503,6 +505,7 @@ def test_extract_frame_missing_columns_and_empty():
     only = pd.DataFrame({"account_id": [1, 2], "text": ["nothing here", None]})
     table = extract_frame(only)
     assert tuple(table.columns) == IDENTIFIER_COLUMNS and len(table) == 0
+    assert tuple(extract_frame(only, with_regions=True).columns) == IDENTIFIER_COLUMNS + REGION_COLUMNS
     table = extract_frame(pd.DataFrame({"account_id": [7], "text": ["713-482-0193"]}, index=[5]))
     assert table.account_id.tolist() == [7] and table.start.tolist() == [0]
 

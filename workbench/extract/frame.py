@@ -20,10 +20,13 @@ from .hints import finders_needed
 from .respell import SPELLED
 from .normalise import _WORD_ALT, EXTRA_DIGITS
 from .parallel import map_cells
+from .regions import infer_regions
 
 logger = logging.getLogger(__name__)
 
 TEXT_SOURCES = ("text", "title")
+# Columns the identifiers table has beyond the contract's: the account's region, and why.
+REGION_COLUMNS = ("region", "region_source")
 FIELD_SOURCES = ("phone", "email", "handle", "image_hashes", "pdq_hashes")
 # A text without any of these cannot hold an identifier: no digit or number word
 # (phones, wallets), no '@' / "at" (emails, handles), no '$name' (cashtags), no
@@ -138,7 +141,8 @@ def _present(accounts: pd.DataFrame, column: str) -> tuple[pd.Series, np.ndarray
     return cells[keep], ids[keep]
 
 
-def extract_frame(accounts: pd.DataFrame, region: str = "US", workers: int | None = None) -> pd.DataFrame:
+def extract_frame(accounts: pd.DataFrame, region: str = "US", workers: int | None = None,
+                  with_regions: bool = False) -> pd.DataFrame:
     """The identifiers table: one row per (account_id, kind, value).
 
     Reads ``text`` and ``title`` (free text) and the structured ``phone``, ``email``,
@@ -150,17 +154,26 @@ def extract_frame(accounts: pd.DataFrame, region: str = "US", workers: int | Non
     accounts : pandas.DataFrame
         The accounts table; needs ``account_id``.
     region : str
-        ISO region assumed for phone numbers without a country code.
+        ISO region of the run: phone numbers without a country code are read in each
+        account's own region (`regions.infer_regions`: its country, city, coordinates,
+        currency, language, platform), then in this one.
     workers : int, optional
         Processes for columns with many distinct texts (``extract.parallel``); default
         the available cores (at most 8); 1 keeps everything in this process. The result
         does not depend on it.
+    with_regions : bool
+        Add the columns ``REGION_COLUMNS`` (region, region_source): the region each
+        account's numbers were read in and how it was decided ("country column",
+        "city", "coordinates", "currency", "language", "city in text", "platform
+        domain", "default"). Off by default, so that callers expecting exactly the
+        contract's columns (the Dask engine's metadata) keep them.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``workbench.schema.IDENTIFIER_COLUMNS``: account_id, kind, value,
-        raw, source (the column), start, end (offsets in that cell), rule. The first
+        raw, source (the column), start, end (offsets in that cell), rule (and the
+        region columns when asked). The first
         source in the order text, title, phone, email, handle, image_hashes,
         pdq_hashes wins a duplicate.
 
@@ -168,13 +181,53 @@ def extract_frame(accounts: pd.DataFrame, region: str = "US", workers: int | Non
     --------
     >>> accounts = pd.DataFrame({"account_id": ["a1", "a2"],
     ...     "text": ["call 713 482 0193", "sc: jadexo"], "phone": ["(713) 482-0193", None]})
-    >>> extract_frame(accounts)[["account_id", "kind", "value", "source"]]
-      account_id    kind            value source
-    0         a1   phone     +17134820193   text
-    1         a2  handle  snapchat:jadexo   text
+    >>> extract_frame(accounts, with_regions=True)[["account_id", "kind", "value", "source", "region"]]
+      account_id    kind            value source region
+    0         a1   phone     +17134820193   text     US
+    1         a2  handle  snapchat:jadexo   text     US
     """
     if "account_id" not in accounts.columns:
         raise ValueError("accounts needs an 'account_id' column")
+    regions = infer_regions(accounts, region)
+    # Numbers are read in the account's region, then the run's (a Houston number in a
+    # London ad); one pass over each group of accounts that share a region.
+    reading = _reading(regions, region)
+    groups = pd.unique(reading)
+    if len(groups) == 1:
+        table = _extract(accounts, str(groups[0]), workers)
+    else:
+        parts = [_extract(accounts.iloc[np.flatnonzero(reading == g)], str(g), workers) for g in groups]
+        table = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else parts[0]
+        if len(table):  # back in the one-region order: source, then account, then within the cell
+            position = pd.Series(np.arange(len(accounts)), index=accounts["account_id"].to_numpy())
+            position = position[~position.index.duplicated()]
+            rank = {s: k for k, s in enumerate((*TEXT_SOURCES, *FIELD_SOURCES))}
+            order = np.lexsort((position.reindex(table["account_id"]).to_numpy(),
+                                table["source"].map(rank).to_numpy()))
+            table = table.iloc[order].reset_index(drop=True)
+    if not with_regions:
+        return table
+    first = ~pd.Index(accounts["account_id"]).duplicated()
+    by_id = regions[first].set_index(accounts["account_id"].to_numpy()[first])
+    table["region"] = by_id["region"].reindex(table["account_id"]).to_numpy(dtype=object)
+    table["region_source"] = by_id["region_source"].reindex(table["account_id"]).to_numpy(dtype=object)
+    return table
+
+
+def _reading(regions: pd.DataFrame, region: str) -> np.ndarray:
+    """Per account, the regions its numbers are read in: its own, then the run's, then
+    the others its evidence makes plausible ("GB/US/CA"; `validity.to_e164`)."""
+    own = regions["region"].to_numpy().astype(str)
+    also = regions["region_also"].to_numpy().astype(str)
+    reading = np.where(own == region, region, np.char.add(np.char.add(own, "/"), region)).astype(object)
+    for k in np.flatnonzero(also != ""):  # a loop over the accounts with such evidence only
+        order = dict.fromkeys([*reading[k].split("/"), *also[k].split(";")])
+        reading[k] = "/".join(order)
+    return reading
+
+
+def _extract(accounts: pd.DataFrame, region: str, workers: int | None) -> pd.DataFrame:
+    """`extract_frame` of accounts that share one region (no region columns)."""
     parts = []
     for column in (*TEXT_SOURCES, *FIELD_SOURCES):
         if column not in accounts.columns:

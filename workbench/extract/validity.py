@@ -141,7 +141,8 @@ def to_e164(digits: str, region: str = "US", plus: bool = False,
     digits : str
         ASCII digits only.
     region : str
-        Region assumed for numbers written without a country code.
+        Region assumed for numbers written without a country code; ``"GB/US"`` reads
+        them in GB, then in US (any number of regions).
     plus : bool
         The digits were written after a '+' (so they start with a country code).
     bare_cc : bool
@@ -172,12 +173,29 @@ _UNSEEN = object()
 _CACHE_MAX = 200_000
 
 
+# Regions whose national numbers are written with their trunk '0' (so ten digits
+# without it are more likely a North American number than a local one).
+TRUNK_WRITTEN = frozenset("GB TH PH IL NZ AU DE FR NL IE ZA".split())
 # Trunk prefixes some countries' ads still write before a mobile number, which
 # `phonenumbers` no longer reads: Mexico's retired "044"/"045" and mobile '1'.
 _OLD_PREFIXES = {"MX": ("044", "045", "1")}
 
 
 def _to_e164(digits: str, region: str, plus: bool, bare_cc: bool) -> str | None:
+    if "/" in region:  # "GB/US": the account's region, then the others in order
+        order = region.split("/")
+        if plus:
+            return _to_e164(digits, order[0], plus, bare_cc)
+        if (order[0] in TRUNK_WRITTEN and digits[:1] != "0"
+                and (len(digits) == 10 or len(digits) == 11 and digits[0] == "1")):
+            # Ten digits without the trunk '0' its own numbers are written with: a North
+            # American number of the other regions first ("713-482-0193" in a London ad).
+            order.sort(key=lambda r: r not in ("US", "CA"))
+        for one in order:
+            value = _to_e164(digits, one, plus, bare_cc)
+            if value is not None:
+                return value
+        return None
     if not MIN_WRITTEN <= len(digits) <= MAX_DIGITS + 3 or not digits.isascii():
         return None
     if plus:
