@@ -47,21 +47,34 @@ class WatchConfig:
 def build_watchlist(cases: pd.DataFrame, region: str = "US") -> pd.DataFrame:
     """Every identifier a case is known by: (case_id, case_kind, kind, value, source).
 
-    Fields are normalised with the same functions as accounts; the notes are searched
-    with the full extractor. Photo hashes become kind ``image``.
+    Fields are normalised with the same functions as accounts, each case in its own
+    region: its ``country`` / ``region`` column, else what its notes say (a city, a
+    currency, a language; ``extract.regions``), else ``region``. So "07911 123456" on a
+    GB case meets "+44 7911 123456" in an ad. The notes are searched with the full
+    extractor. Photo hashes become kind ``image``.
+
+    Examples
+    --------
+    >>> cases = pd.DataFrame({"case_id": ["C1", "C2"], "kind": "subject", "country": ["GB", None],
+    ...     "phones": ["07911 123456", "55 1234 5678"], "notes": ["", "vista en Guadalajara"]})
+    >>> build_watchlist(cases)["value"].tolist()
+    ['+447911123456', '+525512345678']
     """
-    rows = []
     fields = {"phones": "phone", "emails": "email", "handles": "handle"}
-    base = cases[["case_id", "kind"]].rename(columns={"kind": "case_kind"})
-    as_accounts = pd.DataFrame({"account_id": cases["case_id"], "text": cases["notes"].fillna(""),
-                                "title": pd.NA, "phone": cases["phones"], "email": cases["emails"],
-                                "handle": cases["handles"], "image_hashes": cases["image_hashes"],
+    kinds = cases["kind"] if "kind" in cases.columns else pd.Series("subject", index=cases.index)
+    base = pd.DataFrame({"case_id": cases["case_id"], "case_kind": kinds.fillna("subject")})
+    notes = cases["notes"].fillna("") if "notes" in cases.columns else pd.Series("", index=cases.index)
+    as_accounts = pd.DataFrame({"account_id": cases["case_id"], "text": notes, "title": pd.NA,
+                                "phone": cases.get("phones"), "email": cases.get("emails"),
+                                "handle": cases.get("handles"), "image_hashes": cases.get("image_hashes"),
                                 "pdq_hashes": cases.get("pdq_hashes")})
+    for column in ("country", "region"):  # the case's own country decides how its fields read
+        if column in cases.columns:
+            as_accounts[column] = cases[column].to_numpy()
     found = extract.extract_frame(as_accounts, region=region)
     found = found.rename(columns={"account_id": "case_id"})
     found["source"] = found["source"].replace({"text": "notes", **{v: k for k, v in fields.items()}})
-    rows.append(found[["case_id", "kind", "value", "source"]])
-    watch = pd.concat(rows, ignore_index=True).merge(base, on="case_id", how="left")
+    watch = found[["case_id", "kind", "value", "source"]].merge(base, on="case_id", how="left")
     return watch.drop_duplicates(["case_id", "kind", "value"]).reset_index(drop=True)
 
 
