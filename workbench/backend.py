@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +57,10 @@ class Backend:
             params.pop("n_jobs", None)
             params.pop("low_memory", None)
             return UMAP(**params)
-        import umap  # noqa: PLC0415 - numba compile cost paid only when trends run
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ImportWarning)  # "Tensorflow not installed": ParametricUMAP, unused
+            import umap  # noqa: PLC0415 - numba compile cost paid only when trends run
+        cache_umap_kernels()
         return umap.UMAP(**params)
 
     def hdbscan(self, **params: Any) -> Any:
@@ -76,6 +80,39 @@ class Backend:
         if hasattr(array, "get"):
             return array.get()
         return np.asarray(array)
+
+
+UMAP_KERNELS = (("umap.umap_", "smooth_knn_dist"), ("umap.umap_", "compute_membership_strengths"),
+                ("umap.layouts", "_nb_optimize_layout_euclidean_single_epoch"))
+"""The numba kernels of a umap-learn fit (given its neighbours) that umap-learn compiles in
+every new process (about 10 s on 2 cores) because it does not mark them ``cache=True``."""
+
+
+def cache_umap_kernels() -> int:
+    """Keep umap-learn's compiled fit kernels on disk between processes, as ``cache=True`` would.
+
+    numba stores them in ``NUMBA_CACHE_DIR`` when that is set, else beside umap-learn's sources
+    when that folder is writable, else in the user's cache folder (``~/.cache/numba``), and
+    reloads them while umap-learn's files are unchanged. Returns how many kernels cache; a
+    kernel missing from another umap-learn version is skipped (compiled as before).
+
+    Examples
+    --------
+    >>> cache_umap_kernels() <= len(UMAP_KERNELS)
+    True
+    """
+    import importlib  # noqa: PLC0415
+
+    cached = 0
+    for module, name in UMAP_KERNELS:
+        try:
+            kernel = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError):
+            continue
+        if type(getattr(kernel, "_cache", None)).__name__ == "NullCache" and hasattr(kernel, "enable_caching"):
+            kernel.enable_caching()  # what numba's own cache=True does at decoration
+        cached += type(getattr(kernel, "_cache", None)).__name__ == "FunctionCache"
+    return cached
 
 
 def gpu_available() -> tuple[bool, str]:

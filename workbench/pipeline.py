@@ -213,7 +213,8 @@ def run(accounts, cases=None, out: str | Path | None = None, backend: str | Back
         leads = apply_decisions(leads, review_log)
         lap("watch")
     if config.run_trends:
-        clusters = trends.cluster_accounts(accounts, config.features, config.trends, be)
+        clusters = trends.cluster_accounts(accounts, config.features, config.trends, be,
+                                           warn=lambda problem: warn.add("clusters.csv", "", "", problem))
         summary = stories.cluster_summary(accounts, clusters, linkage.entities, leads, seed=config.seed)
     else:
         clusters = pd.DataFrame({"account_id": accounts["account_id"], "cluster": -1, "x": 0.0, "y": 0.0})

@@ -7,6 +7,8 @@ Cluster stories live in ``stories``.
 from __future__ import annotations
 
 import logging
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +33,15 @@ class TrendConfig:
         embedding (a seeded sample); the rest take the label most of their nearest
         clustered neighbours share, or noise when they disagree
     gpu_max_fit_rows : the same limit on a GPU, where cuML fits millions of rows directly
+    n_epochs : UMAP's optimisation epochs at every size (umap-learn's default is 500 up to
+        10k rows and 200 above: 500 made a 5k run slower than a 20k one for no better
+        clusters; ARI on digits 0.9x either way, ``tests/test_trends.py``)
+    map_epochs : epochs of the 2-D map, a UMAP of the clustering embedding (only the picture
+        depends on it; the clusters come from the clustering embedding)
+    init : UMAP's start: ``"pca"`` (the default) or ``"spectral"``. On the CPU, ads make a
+        kNN graph of many small components (copies of one template), where the spectral
+        start falls back from ARPACK to LOBPCG, warns and costs seconds; PCA of the rows
+        is exact, quiet and as good for HDBSCAN here. cuML keeps its own (spectral) start.
     """
 
     n_neighbors: int = 15
@@ -43,6 +54,9 @@ class TrendConfig:
     max_cluster_rows: int = 100_000
     gpu_max_fit_rows: int = 5_000_000
     place_neighbors: int = 10
+    n_epochs: int = 200
+    map_epochs: int = 100
+    init: str = "pca"
     seed: int = 0
 
 
@@ -56,6 +70,31 @@ def _sample(n: int, size: int, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n, size, replace=False))
 
 
+def _neighbours(anchors: np.ndarray, queries: np.ndarray | None, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact ``k`` nearest ``anchors`` of each query row: (indices, distances), nearest first.
+
+    ``queries=None`` asks for the anchors' own neighbours, the row itself first at distance
+    0 (the form umap-learn's ``precomputed_knn`` takes). scikit-learn finds them (brute force
+    in BLAS for wide rows, a KD-tree for a few dimensions) with nothing to compile, where
+    umap-learn's NN-descent spends ~50 s compiling in every new process (numba cannot cache
+    its ``nn_descent``: "uses dynamic globals").
+    """
+    from sklearn.neighbors import NearestNeighbors  # noqa: PLC0415
+
+    algorithm = "kd_tree" if anchors.shape[1] <= 16 else "brute"
+    index = NearestNeighbors(algorithm=algorithm).fit(anchors)
+    if queries is None:
+        dist, idx = index.kneighbors(n_neighbors=k - 1)  # leaves each row itself out
+        idx = np.c_[np.arange(len(anchors)), idx]
+        dist = np.c_[np.zeros(len(anchors)), dist]
+    else:
+        dist, idx = index.kneighbors(queries, n_neighbors=k)
+    # Brute force computes |a|^2 + |b|^2 - 2ab, so copies of one ad come out ~1e-7 apart, not 0;
+    # umap-learn's local scale starts at the first distance above 0, so they must be 0.
+    dist = np.where(dist < 1e-6, 0.0, dist).astype(np.float32)
+    return idx.astype(np.int64), dist
+
+
 def _place(anchors: np.ndarray, anchor_coords: list[np.ndarray], X: np.ndarray, k: int, seed: int) -> list[np.ndarray]:
     """Approximate mode: coordinates of every row of ``X`` as the distance-weighted mean of the
     coordinates of its ``k`` nearest ``anchors`` (the rows UMAP was fitted on).
@@ -63,14 +102,11 @@ def _place(anchors: np.ndarray, anchor_coords: list[np.ndarray], X: np.ndarray, 
     This is how umap-learn initialises ``transform``; its extra optimisation epochs cost
     minutes per 100k rows on a CPU and move points little, so they are skipped.
     """
-    from pynndescent import NNDescent  # noqa: PLC0415 - ships with umap-learn
-
     k = min(k, len(anchors) - 1)
-    index = NNDescent(anchors, n_neighbors=max(k, 15), random_state=seed, n_jobs=1)
     out = [np.empty((len(X), c.shape[1]), np.float32) for c in anchor_coords]
     for start in range(0, len(X), 100_000):  # chunks bound memory; each chunk is one vectorised query
         part = slice(start, start + 100_000)
-        idx, dist = index.query(X[part], k=k)
+        idx, dist = _neighbours(anchors, X[part], k)
         near = dist.min(axis=1, keepdims=True)
         scale = np.maximum(dist.mean(axis=1, keepdims=True) - near, 1e-6)
         weight = np.exp(-(dist - near) / scale)
@@ -93,23 +129,58 @@ def _vote(labelled: np.ndarray, labels: np.ndarray, queries: np.ndarray, k: int 
     return np.where(agree[np.arange(len(near)), best] * 2 > near.shape[1], winner, -1)
 
 
-def _umap(X: np.ndarray, dims: int, config: TrendConfig, backend: Backend) -> np.ndarray:
-    params = dict(n_components=dims, n_neighbors=min(config.n_neighbors, len(X) - 1), min_dist=config.min_dist,
-                  metric=config.metric, random_state=config.seed)
+# umap-learn says this when given neighbours without its NN-descent index: only
+# ``transform`` needs that index, and trends never calls it.
+_NO_SEARCH_INDEX = r"precomputed_knn\[2\]"
+
+
+def _umap(X: np.ndarray, dims: int, config: TrendConfig, backend: Backend, warn=None,
+          n_epochs: int | None = None) -> np.ndarray:
+    k = min(config.n_neighbors, len(X) - 1)
+    params = dict(n_components=dims, n_neighbors=k, min_dist=config.min_dist,
+                  metric=config.metric, random_state=config.seed, n_epochs=n_epochs or config.n_epochs)
     if not backend.is_gpu:
         params["n_jobs"] = 1  # a seeded umap-learn is single-threaded anyway; say so explicitly
-    return backend.asnumpy(backend.umap(**params).fit_transform(X)).astype(np.float32)
+        params["init"] = config.init
+        if config.metric == "euclidean":
+            params["precomputed_knn"] = _neighbours(X, None, k)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", message=_NO_SEARCH_INDEX, category=UserWarning)
+        embedding = backend.umap(**params).fit_transform(X)
+    _tell(caught, "UMAP", warn)
+    return backend.asnumpy(embedding).astype(np.float32)
 
 
-def _embed(X: np.ndarray, dims: int, config: TrendConfig, backend: Backend) -> tuple[np.ndarray, np.ndarray]:
+def _tell(caught: list, step: str, warn) -> None:
+    """Pass each library warning caught in ``step`` to ``warn``, in words."""
+    for w in caught:
+        if not issubclass(w.category, DeprecationWarning | PendingDeprecationWarning | FutureWarning):
+            warn(f"{step} warned while mapping the accounts (the clusters were still computed): "
+                 f"{w.category.__name__}: {str(w.message).strip()}"[:500])
+
+
+def _once(warn: Callable[[str], None] | None) -> Callable[[str], None]:
+    """``warn`` (else the log) called once per distinct sentence: the two UMAP fits of one
+    run warn alike, and the analyst reads it once, never as red text in a notebook cell."""
+    said: set[str] = set()
+
+    def say(problem: str) -> None:
+        if problem not in said:
+            said.add(problem)
+            (warn or log.warning)(problem)
+    return say
+
+
+def _embed(X: np.ndarray, dims: int, config: TrendConfig, backend: Backend, warn=None) -> tuple[np.ndarray, np.ndarray]:
     """The clustering embedding and the 2-D map of ``X``; UMAP fitted on a sample above the limit."""
     n = len(X)
     limit = config.gpu_max_fit_rows if backend.is_gpu else config.max_fit_rows
     fit = _sample(n, limit, config.seed) if n > limit else slice(None)
-    low = _umap(X[fit], dims, config, backend)
+    low = _umap(X[fit], dims, config, backend, warn)
     # The map is a 2-D UMAP of the clustering embedding: neighbours in a few dimensions
     # are found far faster than in the raw features, and the map agrees with the clusters.
-    two_d = low[:, :2] if dims == 2 else _umap(low, 2, config, backend)
+    two_d = low[:, :2] if dims == 2 else _umap(low, 2, config, backend, warn, config.map_epochs)
     if isinstance(fit, slice):
         return low, two_d
     log.info("approximate mode: UMAP fitted on %d of %d rows, the rest placed by their nearest neighbours", limit, n)
@@ -121,13 +192,20 @@ def _embed(X: np.ndarray, dims: int, config: TrendConfig, backend: Backend) -> t
     return full[0], full[1]
 
 
-def _cluster(low: np.ndarray, config: TrendConfig, backend: Backend) -> np.ndarray:
+def _cluster(low: np.ndarray, config: TrendConfig, backend: Backend, warn=None) -> np.ndarray:
     n = len(low)
     fit = _sample(n, config.max_cluster_rows, config.seed + 1) if n > config.max_cluster_rows else slice(None)
     sub = low[fit]
     mcs = _min_cluster_size(len(sub), config)
-    clusterer = backend.hdbscan(min_cluster_size=mcs, min_samples=config.min_samples or min(mcs, 10))
-    labels_fit = backend.asnumpy(clusterer.fit_predict(sub)).astype(np.int64)
+    # core_dist_n_jobs=1: hdbscan's default (4) starts a joblib/loky process pool for the core
+    # distances, which took 26-58 s of a 20k run on 2 cores (1.4 s in this process) and left
+    # "leaked semlock objects" warnings at exit.
+    clusterer = backend.hdbscan(min_cluster_size=mcs, min_samples=config.min_samples or min(mcs, 10),
+                                core_dist_n_jobs=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        labels_fit = backend.asnumpy(clusterer.fit_predict(sub)).astype(np.int64)
+    _tell(caught, "HDBSCAN", warn)
     if isinstance(fit, slice):
         return labels_fit
     log.info("approximate mode: HDBSCAN on %d of %d rows, the rest labelled by nearest neighbours", len(sub), n)
@@ -139,7 +217,8 @@ def _cluster(low: np.ndarray, config: TrendConfig, backend: Backend) -> np.ndarr
     return labels
 
 
-def cluster_matrix(X, config: TrendConfig | None = None, backend: str | Backend | None = "cpu") -> pd.DataFrame:
+def cluster_matrix(X, config: TrendConfig | None = None, backend: str | Backend | None = "cpu",
+                   warn: Callable[[str], None] | None = None) -> pd.DataFrame:
     """Cluster the rows of any numeric matrix: UMAP to a few dimensions, HDBSCAN, and a 2-D map.
 
     Parameters
@@ -147,6 +226,9 @@ def cluster_matrix(X, config: TrendConfig | None = None, backend: str | Backend 
     X : array-like (n_items, n_features)
     config : TrendConfig; defaults work for a few hundred to a million rows
     backend : "cpu", "gpu", "auto" or a Backend
+    warn : called once with each distinct warning of UMAP or HDBSCAN, in words (the
+        pipeline passes its warnings.csv); default: the log. Warnings the project can
+        prevent are prevented, so none reaches a notebook cell as red text.
 
     Returns
     -------
@@ -162,6 +244,7 @@ def cluster_matrix(X, config: TrendConfig | None = None, backend: str | Backend 
     """
     config = config or TrendConfig()
     backend = resolve_backend(backend)
+    warn = _once(warn)
     X = np.asarray(X, dtype=np.float32)
     if X.ndim != 2:
         raise ValueError(f"cluster_matrix needs a 2-D matrix (rows are items); got shape {X.shape}")
@@ -172,16 +255,18 @@ def cluster_matrix(X, config: TrendConfig | None = None, backend: str | Backend 
         coords[:, :width] = X[:, :width]
         return pd.DataFrame({"cluster": np.full(n, -1), "x": coords[:, 0], "y": coords[:, 1]})
     X = np.nan_to_num(X)
-    low, two_d = _embed(X, min(config.cluster_dims, n - 2), config, backend)
-    labels = _cluster(low, config, backend)
+    low, two_d = _embed(X, min(config.cluster_dims, n - 2), config, backend, warn)
+    labels = _cluster(low, config, backend, warn)
     return pd.DataFrame({"cluster": labels, "x": two_d[:, 0], "y": two_d[:, 1]})
 
 
 def cluster_accounts(accounts: pd.DataFrame, features: FeatureConfig | None = None,
-                     config: TrendConfig | None = None, backend: str | Backend | None = "cpu") -> pd.DataFrame:
-    """``clusters.csv``: account_id, cluster, x, y for every account."""
+                     config: TrendConfig | None = None, backend: str | Backend | None = "cpu",
+                     warn: Callable[[str], None] | None = None) -> pd.DataFrame:
+    """``clusters.csv``: account_id, cluster, x, y for every account (``warn`` as in
+    :func:`cluster_matrix`)."""
     features = features or FeatureConfig()
     X = account_features(accounts, features)
-    out = cluster_matrix(X, config, backend)
+    out = cluster_matrix(X, config, backend, warn)
     out.insert(0, "account_id", accounts["account_id"].to_numpy())
     return out
