@@ -373,16 +373,20 @@ def test_variant_words_fallback_and_missing_column():
         variant_words(table, "pdq", ["centre"])
 
 
-def test_exif_orientation_is_applied(tmp_path):
+def test_exif_orientation_is_kept_beside_the_stored_pixels(tmp_path):
+    """The main hash is of the stored pixels (as ThreatExchange hashes them); the upright
+    hash beside it matches the photo as viewers show it (tests/test_photos_exif.py has more)."""
     upright = noisy_photo(30, size=(240, 160))
     stored = upright.transpose(Image.Transpose.ROTATE_90)  # what a phone writes, plus "rotate 270"
     exif = Image.Exif()
     exif[0x0112] = 6
     stored.save(tmp_path / "phone.jpg", quality=95, exif=exif)
     upright.save(tmp_path / "upright.jpg", quality=95)
-    rows = [hash_file(tmp_path / name) for name in ("phone.jpg", "upright.jpg")]
-    words = hex_to_uint64([row["phash"] for row in rows])
-    assert rows[0]["width"] == 160 and hamming(words[0], words[1]) <= 4
+    stored.save(tmp_path / "stored.jpg", quality=95)
+    phone, plain, raw = (hash_file(tmp_path / name) for name in ("phone.jpg", "upright.jpg", "stored.jpg"))
+    assert phone["width"] == 160 and phone["orientation"] == 6 and plain["pdq_upright"] is None
+    assert hamming(*hex_to_uint64([phone["phash_upright"], plain["phash"]])) <= 4
+    assert hamming(*hex_to_uint64([phone["phash"], raw["phash"]])) <= 4
 
 
 def test_hash_images_rehashes_tables_from_before_trimming(image_folder):

@@ -8,9 +8,9 @@ import numpy as np
 
 import workbench
 from workbench import trends
+from workbench.backend import UMAP_KERNELS, Backend, cache_umap_kernels, resolve_backend
 from workbench.pipeline import RunConfig
 from workbench.synth import generate_world
-from workbench.backend import UMAP_KERNELS, Backend, cache_umap_kernels, resolve_backend
 
 
 def many_small_components(seed: int = 0) -> np.ndarray:

@@ -1,10 +1,13 @@
 """Hash a folder of images: SHA-256, pHash and PDQ, robust to hostile files.
 
 Owns reading images only; every file gets a row, and a file that cannot be read
-gets an ``error`` instead of stopping the run. A uniform border is cut before
-hashing (``trim.py``); on request, extra hashes of the same photo mirrored, rotated,
-centre-cropped or tilted are written too, so that a later plain Hamming search finds
-reposts in those forms (``match.py``). Matching hashes is ``index.py``'s job.
+gets an ``error`` instead of stopping the run. ``phash`` and ``pdq`` hash the stored
+pixels, EXIF orientation ignored, as ThreatExchange, python-threatexchange and HMA do, so
+hash lists exchange with partners; where EXIF turns the photo, ``phash_upright`` and
+``pdq_upright`` hash it as viewers show it, and matching uses both (``match.py``). A
+uniform border is cut before hashing (``trim.py``); on request, extra hashes of the same
+photo mirrored, rotated, centre-cropped or tilted are written too, so that a later plain
+Hamming search finds reposts in those forms. Matching hashes is ``index.py``'s job.
 """
 from __future__ import annotations
 
@@ -25,13 +28,22 @@ from .variants import DCT_VARIANT, DIHEDRAL, VARIANTS, check, picture
 
 logger = logging.getLogger(__name__)
 
-HASH_COLUMNS = ("path", "sha256", "phash", "pdq", "pdq_quality", "width", "height", "trimmed", "error")
+HASH_COLUMNS = ("path", "sha256", "phash", "pdq", "pdq_quality", "width", "height", "trimmed",
+                "orientation", "phash_upright", "pdq_upright", "error")
+"""Every table has these; ``orientation`` is the EXIF tag (1-8, empty when absent or invalid), the
+``_upright`` hashes are empty unless EXIF turns or mirrors the stored pixels (2-8)."""
 MAX_IMAGE_PIXELS = 64_000_000
 """Images larger than this (e.g. 8000 x 8000) are refused as possible decompression bombs."""
 WORK_SIDE = 512
 """Both hashes are taken from a copy at most this many pixels a side: pHash shrinks to
-32 x 32 and PDQ to 64 x 64 anyway, and hashing a 1024 x 768 photo gets ~5x faster for a
-change of 0-2 bits (measured in benchmarks/bench_photos.py)."""
+32 x 32 and PDQ to 64 x 64 anyway, and hashing a 1024 x 768 photo gets ~5x faster. The
+price is a few PDQ bits, not 0-2: against ThreatExchange's reference hashes of its test
+photos 4-12 bits were measured where the copy differs from the full size (every one within
+the 31-bit match threshold), and on 36 synthetic 1024 x 768 JPEGs a median 3 and at most
+10 bits from ``pdqhash`` of the full-size pixels (``tests/test_photos_exif.py`` draws such
+photos). JPEG decoding at reduced scale (``draft``) is part of that difference."""
+
+
 def working_copy(image):
     """RGB copy no larger than :data:`WORK_SIDE` a side (the image itself if already small)."""
     from PIL import Image
@@ -73,7 +85,20 @@ def phash_hex(image) -> str:
 
 
 def pdq_hex(image) -> tuple[str, int]:
-    """256-bit PDQ hash as 64 hex digits (bit 0 first, as ThreatExchange prints) and quality."""
+    """256-bit PDQ hash as 64 hex digits, and its quality.
+
+    The hex is ThreatExchange's canonical form (``Hash256::format``): most significant
+    first, so the first digit holds ThreatExchange's bits 255-252 and the last bits 3-0.
+    ``pdqhash.compute`` returns the bits in that order (bit 255 first) and they are packed
+    8 to a byte, first bit high. The image's own pixels are hashed; EXIF is not read here.
+
+    Examples
+    --------
+    >>> from PIL import Image
+    >>> hexa, quality = pdq_hex(Image.new("RGB", (64, 64), "white"))
+    >>> len(hexa), quality
+    (64, 0)
+    """
     import pdqhash
 
     bits, quality = pdqhash.compute(np.asarray(working_copy(image)))
@@ -153,16 +178,19 @@ def hash_file(
 ) -> dict:
     """Hash one file; never raises for bad input, returns a row with ``error`` set instead.
 
-    The picture is turned upright by its EXIF orientation first, as viewers and
-    platforms that re-encode it do. ``variants`` and ``trim`` are as in :func:`hash_image`.
+    ``phash`` and ``pdq`` hash the stored pixels, EXIF orientation ignored, as ThreatExchange's
+    PDQ and python-threatexchange do. When EXIF turns or mirrors the photo (orientation 2-8),
+    ``phash_upright`` and ``pdq_upright`` hash it upright, as viewers show it and platforms
+    that re-encode it post it, and the variants are of the upright photo. ``variants`` and
+    ``trim`` are as in :func:`hash_image`.
 
     Examples
     --------
     >>> import tempfile; from PIL import Image
     >>> folder = tempfile.mkdtemp(); Image.new("RGB", (64, 48), "red").save(f"{folder}/red.png")
     >>> row = hash_file(f"{folder}/red.png")
-    >>> (row["width"], row["height"], len(row["phash"]), len(row["pdq"]), row["error"])
-    (64, 48, 16, 64, None)
+    >>> (row["width"], row["height"], len(row["phash"]), len(row["pdq"]), row["pdq_upright"], row["error"])
+    (64, 48, 16, 64, None, None)
     """
     from PIL import Image
 
@@ -187,12 +215,21 @@ def hash_file(
                     image.draft("RGB", (WORK_SIDE, WORK_SIDE))  # JPEG: decode at reduced scale
                     image.load()
                     rgb = working_copy(image)
-                    orientation = image.getexif().get(0x0112, 1)  # EXIF: 1 is upright
-                    if orientation in _UPRIGHT:
-                        rgb = rgb.transpose(_UPRIGHT[orientation])
+                    orientation = image.getexif().get(0x0112)  # EXIF: 1 is upright
             finally:
                 Image.MAX_IMAGE_PIXELS = previous
-        row.update(hash_image(rgb, variants, trim))
+        # A hostile tag (a string, a tuple, 99) is no orientation, not an unreadable file.
+        orientation = orientation if isinstance(orientation, int) and 1 <= orientation <= 8 else None
+        row["orientation"] = orientation
+        if orientation in _UPRIGHT:  # the stored pixels are not the photo as viewers show it
+            upright = hash_image(rgb.transpose(_UPRIGHT[orientation]), variants, trim)
+            upright["phash_upright"], upright["pdq_upright"] = upright.pop("phash"), upright.pop("pdq")
+            row.update(upright)
+            stored = hash_image(rgb, (), trim)
+            row.update(phash=stored["phash"], pdq=stored["pdq"], pdq_quality=stored["pdq_quality"],
+                       trimmed=stored["trimmed"])
+        else:
+            row.update(hash_image(rgb, variants, trim))
     except Exception as error:  # noqa: BLE001 - any unreadable file becomes a row, by design
         row["error"] = f"{type(error).__name__}: {error}"[:300]
     return row
@@ -258,9 +295,11 @@ def hash_images(
     Returns
     -------
     DataFrame with columns path (relative to ``folder``, ``/``-separated), sha256,
-    phash, pdq, pdq_quality, width, height, trimmed (share of the picture cut as a
-    border: 0 when none, empty with ``trim=None``), the variant columns, error; sorted
-    by path.
+    phash, pdq (of the stored pixels, as ThreatExchange hashes them), pdq_quality, width,
+    height (stored), trimmed (share of the picture cut as a border: 0 when none, empty
+    with ``trim=None``), orientation (EXIF), phash_upright and pdq_upright (the photo
+    turned as EXIF says; empty when it does not turn it), the variant columns, error;
+    sorted by path.
 
     Examples
     --------
@@ -307,9 +346,9 @@ def hash_images(
         table.loc[reused, "error"] = None
         logger.info("reused hashes of %d files already hashed", int(reused.sum()))
     table["path"] = [Path(p).relative_to(root).as_posix() for p in table["path"]]
-    for column in ("path", "sha256", "phash", "pdq", *columns[8:-1], "error"):
+    for column in ("path", "sha256", "phash", "pdq", *columns[9:-1], "error"):
         table[column] = table[column].astype("str")
-    for column in ("pdq_quality", "width", "height"):
+    for column in ("pdq_quality", "width", "height", "orientation"):
         table[column] = pd.to_numeric(table[column]).astype("Int64")
     table["trimmed"] = pd.to_numeric(table["trimmed"]).astype("Float64").round(4)
     n_errors = int(table["error"].notna().sum())
