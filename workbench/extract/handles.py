@@ -24,6 +24,7 @@ ALIASES: dict[str, str] = {
     "cashapp": "cashapp", "cash app": "cashapp", "cash.app": "cashapp", "venmo": "venmo",
     "paypal": "paypal", "pay pal": "paypal", "snap chat": "snapchat", "insta gram": "instagram",
     "wechat": "wechat", "we chat": "wechat", "wechat id": "wechat", "weixin": "wechat", "微信": "wechat",
+    "微信号": "wechat", "微信id": "wechat",
     "vx": "wechat", "wx": "wechat", "line": "line", "line id": "line", "lineid": "line",
     "line app": "line", "ไลน์": "line", "ไลน์ไอดี": "line", "ไอดีไลน์": "line", "facebook": "facebook",
     "fb": "facebook", "face book": "facebook", "messenger": "facebook", "signal": "signal",
@@ -77,6 +78,7 @@ _KEYWORDS = re.compile(
     re.IGNORECASE,
 )
 _KW_ONE = re.compile(_KW_ALT, re.IGNORECASE)
+_DISPLAY_NAME = re.compile(r"[A-Z][a-z]+ [A-Z][a-z]+\b")
 _PROFILE_URL = re.compile(
     r"(?=[hHwWmMiIsStTkKxXoOfFcCvVpPlL])(?<![\w.])(?:https?://)?(?:www\.|m\.)?(?P<host>instagram\.com|instagr\.am|snapchat\.com/add|"
     r"t\.me|telegram\.me|kik\.me|twitter\.com|x\.com|onlyfans\.com|tiktok\.com|fansly\.com|"
@@ -249,6 +251,8 @@ def _keyword_handles(text: str, matches) -> list[Identifier]:
             hv = handle_value(word, name)
             if hv is None or _NUMBERISH.fullmatch(name):
                 continue
+            if hv[1].startswith("facebook:") and _DISPLAY_NAME.match(text, m.start("name")):
+                continue  # "FB: Bree Santos": a display name, not a profile name
             rule = "platform" if explicit else "keyword"
             found.append(Identifier(hv[0], hv[1], m.group(), m.start(), m.end(), rule,
                                     0.9 if explicit else 0.75))

@@ -28,7 +28,8 @@ NUMBER_WORDS: dict[str, str] = {
     "cero": "0", "uno": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5",
     "seis": "6", "siete": "7", "ocho": "8", "nueve": "9",
 }
-LOOKALIKES = {"o": "0", "O": "0", "l": "1", "I": "1"}
+# Capital S and B (5, 8) only in capitals: "5SS", "4B8" (lower-case s, b are too common).
+LOOKALIKES = {"o": "0", "O": "0", "l": "1", "I": "1", "S": "5", "B": "8"}
 # Letters that `re`'s IGNORECASE matches to an ASCII letter though `str.lower` does not
 # fold them to it ("FİVE".lower() is not "five"): folded first when reading a word.
 FOLD_SPECIAL = str.maketrans({"\u017f": "s", "\u0131": "i", "\u0130": "i", "\u212a": "k"})
@@ -41,8 +42,8 @@ _NOT_LETTER_BEFORE = r"(?<![^\W\d_])"
 _NOT_LETTER_AFTER = r"(?![^\W\d_])"
 
 _DIGIT_CLASS = rf"[\d{EXTRA_DIGITS}]"
-_LOOK = (rf"(?<={_DIGIT_CLASS})[OoIl]{{1,3}}{_NOT_LETTER_AFTER}"
-         rf"|{_NOT_LETTER_BEFORE}[OoIl]{{1,3}}(?={_DIGIT_CLASS})")
+_LOOK = (rf"(?<={_DIGIT_CLASS})[OoIlSB]{{1,3}}{_NOT_LETTER_AFTER}"
+         rf"|{_NOT_LETTER_BEFORE}[OoIlSB]{{1,3}}(?={_DIGIT_CLASS})")
 _TOKEN = re.compile(
     rf"(?P<k>(?:{_DIGIT_CLASS}\ufe0f?\u20e3)+)"
     rf"|(?P<d>{_DIGIT_CLASS}+)"
@@ -91,11 +92,11 @@ _WORD_TRIE = _trie(sorted(NUMBER_WORDS))
 _TOKEN_ALT = (rf"(?:{_DIGIT_CLASS}(?:\ufe0f?\u20e3)?|{_NOT_LETTER_BEFORE}(?i:{_WORD_TRIE})+{_NOT_LETTER_AFTER}"
               rf"|{_LOOK})")
 # The leading look-ahead lets the scan skip characters that cannot start a token.
-_STARTS = rf"(?=[\d{EXTRA_DIGITS}zotfsencduiZOTFSENCDUIlL])"
+_STARTS = rf"(?=[\d{EXTRA_DIGITS}zotfsencduiZOTFSENCDUIlLB])"
 _RUN_BODY = rf"{_TOKEN_ALT}(?:{_GAP}{_TOKEN_ALT})*"
 # A run shorter than 8 characters cannot hold a phone number: the leading look-ahead
 # (all characters a run may hold) skips most of them ("$200", "24/7") without a match.
-_RUN_CHARS = _GAP_CHAR[:-1] + rf"\n\d{EXTRA_DIGITS}OoIl]"
+_RUN_CHARS = _GAP_CHAR[:-1] + rf"\n\d{EXTRA_DIGITS}OoIlSB]"
 # Letters of number words, and those IGNORECASE takes for them ('ſ', 'ı', 'İ'): RUN's look-ahead.
 _WORD_LETTERS = "".join(sorted(set("".join(NUMBER_WORDS)) | set("".join(NUMBER_WORDS).upper())
                                | set(chr(c) for c in FOLD_SPECIAL)))

@@ -45,7 +45,8 @@ _AFTER_BAD = re.compile(
 _PLUS_BEFORE = re.compile(r"(?:[+\uff0b][\s(\-.]{0,2}|wa\.me/|[?&]phone=)$", re.IGNORECASE)
 _ID_WORDS = frozenset(
     "ad id ref reference order post posting listing zip zipcode postcode invoice tracking sku "
-    "isbn serial case ticket confirmation conf report item account acct iban card usd".split())
+    "isbn serial case ticket confirmation conf report item account acct iban card usd receipt receipts "
+    "tx txn transaction hash invoice# ref# id#".split())
 _ID_SUFFIX = frozenset("no no. num num. number id code".split())
 _VANITY = re.compile(
     r"(?<![\w+])(?:\+?1[\s.\-]?)?\(?[2-9]\d{2}\)?[\s.\-]?"

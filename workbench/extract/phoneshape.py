@@ -33,12 +33,13 @@ from .phonerun import (
 _CACHE_MAX = 200_000
 
 # The shape keeps every token's kind and digit count, and the gaps: digits become a
-# zero of their kind, number words "one", other capitals lower case ('I' stays: it is
-# a look-alike of 1, 'i' is not; 'L' never occurs in a run). No number word holds
+# zero of their kind, number words "one", other capitals lower case ('I', 'S' and 'B'
+# stay: they are look-alikes of 1, 5, 8, and 'i', 's', 'b' are not; 'L' never occurs in
+# a run). No number word holds
 # another, so each word of a run is replaced on its own.
 _SHAPE = str.maketrans({**{str(d): "0" for d in range(1, 10)},
-                        **{c: c.lower() for c in "ABCDEFGHJKLMNOPQRSTUVWXYZ"}})
-_SHAPE_WORDS = re.compile(_WORD_TRIE.replace("i", "[iI]"))
+                        **{c: c.lower() for c in "ACDEFGHJKLMNOPQRTUVWXYZ"}})
+_SHAPE_WORDS = re.compile(_WORD_TRIE.replace("i", "[iI]").replace("s", "[sS]"))
 
 
 class _ShapeTable(dict):

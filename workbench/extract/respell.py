@@ -64,16 +64,20 @@ SPELLED = sorted(set(TEENS) | set(TENS) | set(REPEATS) | (set(UNITS) - set(NUMBE
                  key=len, reverse=True)
 _SPECIAL = SPELLED
 _NUMBERISH = "|".join([r"\d", *sorted(NUMBER_WORDS, key=len, reverse=True)])
-_SOUND = "|".join(sorted(SOUNDALIKES, key=len, reverse=True))
+# A lone 'o' glued to digits on both sides ("3O5") is the scanner's own look-alike: only
+# a spaced one ("583 O 2") needs respelling.
 _SEP = r"[\s\-.,/:;|]{0,3}"
+_SEP1 = r"[\s\-.,/:;|]{1,3}"
+_SOUND = "|".join(sorted(set(SOUNDALIKES) - {"o"}, key=len, reverse=True)) + rf"|(?<=[\s\-.,/:;|])o|o(?={_SEP1})"
 # A text needs rewriting only when it holds one of the wider words, or a sound-alike
 # between two number tokens: the common words "to" and "for" elsewhere do not count.
 # Each test is written to start with a character class the regex engine scans for fast
 # (on the text in lower case): a non-letter before a word, a digit before a sound-alike.
 _WIDER_AT_START = re.compile(rf"(?:{_trie(SPELLED)})(?![^\W\d_])")
 _WIDER = re.compile(rf"[\W\d_](?:{_trie(SPELLED)})(?![^\W\d_])")
-_SOUND_AFTER_DIGIT = re.compile(rf"\d{_SEP}(?:{_SOUND})(?![^\W\d_]){_SEP}(?:{_NUMBERISH})")
-_SOUND_AFTER_WORD = re.compile(rf"(?:{_trie(sorted(NUMBER_WORDS))}){_SEP}(?:{_SOUND})(?![^\W\d_]){_SEP}(?:{_NUMBERISH})")
+_AFTER = rf"(?:{_NUMBERISH}|{_SOUND})"  # "5 won won ate 4": a sound-alike may follow one
+_SOUND_AFTER_DIGIT = re.compile(rf"\d{_SEP}(?:{_SOUND})(?![^\W\d_]){_SEP}{_AFTER}")
+_SOUND_AFTER_WORD = re.compile(rf"(?:{_trie(sorted(NUMBER_WORDS))}){_SEP}(?:{_SOUND})(?![^\W\d_]){_SEP}{_AFTER}")
 NEEDED = re.compile(
     rf"(?<![^\W\d_])(?:{'|'.join(SPELLED)})(?![^\W\d_])"
     rf"|(?:{_NUMBERISH}){_SEP}(?:{_SOUND}){_SEP}(?:{_NUMBERISH})",
