@@ -199,9 +199,21 @@ def _slots(run: str, groups: list[Group], plus0: bool, base: int) -> list[Slot]:
                 continue
             kinds = frozenset().union(*(g.kinds for g in groups[i:j + 1]))
             score = (2.0 if kinds == _PLAIN and typical else 0.0) + (1.0 if plus else 0.0)
+            if not plus and len(sizes) > 3 and max(sizes[1:]) == 1 and (
+                    sizes[0] > 1 or _odd_first_gap(run, groups, i, j)):
+                # "250 seven zero two ...", "vip6, too oh two ...": a price or a name's digits
+                # before a number read digit by digit is not its first group; the spelled
+                # digits alone come first.
+                score -= 0.5
             out.append(Slot(score, total, base + i, base + j, sizes_all[j] <= 3,
                             _rule(kinds, run[first:groups[j].end]), plus))
     return out
+
+
+def _odd_first_gap(run: str, groups: list[Group], i: int, j: int) -> bool:
+    """Is the gap after group i unlike all the others of groups i..j, which are alike?"""
+    gaps = {run[groups[k].end:groups[k + 1].start] for k in range(i + 1, j)}
+    return len(gaps) == 1 and run[groups[i].end:groups[i + 1].start] not in gaps
 
 
 def all_slots(run: str, groups: list[Group], plus0: bool) -> tuple[Slot, ...]:

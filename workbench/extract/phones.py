@@ -57,9 +57,13 @@ _VANITY = re.compile(
 # from the letter back: capitals are rarer than digits, so the scan stops less often.
 _VANITY_HINT = re.compile(r"[A-Z][)\s.\-0-9]{0,9}\d\d[2-9]")
 _NON_DIGITS = re.compile(r"\D")
+_LOOK_DIGITS = {ord("O"): "0", ord("I"): "1", ord("L"): "1", ord("S"): "5", ord("B"): "8"}
 _VANITY_ASCII, _AFTER_BAD_ASCII = ascii_twin(_VANITY), ascii_twin(_AFTER_BAD)
+# Groups of two or three digits joined by '/' or '*' (rates: "80/180/200 36"); phone
+# groups written so have a group of four.
+_PRICE_LIST = re.compile(r"\d{2,3}(?:[ \t]?[/*][ \t]?\d{2,3})+(?:[ \t]+\d{1,3})?")
 # A '+' right after a digit: arithmetic, not a country code.
-_SUM = re.compile(r"\d[ \t]*\+[ \t]*\d")
+_SUM = re.compile(r"\d(?:\+| \+ )\d")  # "650+253", "2 + 2"; not "300 +1 312 ..."
 # A long digit string just before (a separator between): see `_select`.
 _LONG_BEFORE = re.compile(r"(?<!\d)\d{7,}[ \t,;]{1,3}$")
 _LEAD = re.compile(r"(?:[+\uff0b][\s(]?|\()$")
@@ -112,6 +116,8 @@ def _select(text: str, start: int, cands: tuple[Cand, ...], region: str) -> list
             continue  # a sum ("650+253+1234"), not a '+' country code
         if i and not any(b == i - 1 for _a, b in used) and _LONG_BEFORE.search(text, max(0, first - 24), first):
             continue  # the second of a list of long digit strings that are not numbers (ids)
+        if _PRICE_LIST.fullmatch(text, first, end):
+            continue  # "100/180/280", "140*172*258": a rate list, not a number
         # A short last group followed by a unit is a price or an age, not a line number.
         if short_tail and (_AFTER_BAD_ASCII if text.isascii() else _AFTER_BAD).match(text, end, end + 16):
             continue
@@ -184,6 +190,8 @@ def _scan(text: str, region: str, words: bool, vanity: bool) -> list[Identifier]
         runs = RUN_FROM_DIGIT_ASCII if ascii else RUN_FROM_DIGIT
     for run in runs.finditer(text):
         start, end = run.span()
+        if not words and start and text[start - 1] in "oO" and (start < 2 or not text[start - 2].isalpha()):
+            start -= 1  # "o7746 287606": a look-alike zero opens it (RUN_FROM_DIGIT starts at a digit)
         if end - start < MIN_WRITTEN:
             continue
         if end - start > MAX_RUN_CHARS:
@@ -214,11 +222,14 @@ def _vanity(text: str, region: str, covered: list[tuple[int, int]], ascii: bool)
     found = []
     for m in (_VANITY_ASCII if ascii else _VANITY).finditer(text):
         letters = [c for c in m.group() if c.isalpha()]
-        if len(letters) < 3 or set(letters) <= set("OIL"):
+        if len(letters) < 3:
             continue
         if any(m.start() < e and s < m.end() for s, e in covered):
             continue
-        digits = _NON_DIGITS.sub("", phonenumbers.convert_alpha_characters_in_number(m.group()))
+        if set(letters) <= set("OILSB"):  # "206-BIB-3665": look-alikes (8, 1), not a keypad word
+            digits = _NON_DIGITS.sub("", m.group().translate(_LOOK_DIGITS))
+        else:
+            digits = _NON_DIGITS.sub("", phonenumbers.convert_alpha_characters_in_number(m.group()))
         value = to_e164(digits, region)
         if value:
             found.append(Identifier("phone", value, m.group(), m.start(), m.end(), "vanity",

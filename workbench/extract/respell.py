@@ -78,9 +78,15 @@ _WIDER = re.compile(rf"[\W\d_](?:{_trie(SPELLED)})(?![^\W\d_])")
 _AFTER = rf"(?:{_NUMBERISH}|{_SOUND})"  # "5 won won ate 4": a sound-alike may follow one
 _SOUND_AFTER_DIGIT = re.compile(rf"\d{_SEP}(?:{_SOUND})(?![^\W\d_]){_SEP}{_AFTER}")
 _SOUND_AFTER_WORD = re.compile(rf"(?:{_trie(sorted(NUMBER_WORDS))}){_SEP}(?:{_SOUND})(?![^\W\d_]){_SEP}{_AFTER}")
+# Words joining two digit groups of one number ("212 417 and then 1120").
+JOIN_PHRASES = ("and then", "then", "and", "y luego", "luego", "e depois", "depois", "(ask for me)",
+                "ask for me", "(ask for her)")
+_JOIN_PHRASE = re.compile(rf"\d{{3}}[ \t,]+(?:{'|'.join(map(re.escape, JOIN_PHRASES))})[ \t,]+\d{{3}}")
+_JOIN_GAP = re.compile(rf"(?<=\d{{3}})[ \t,]+(?:{'|'.join(map(re.escape, JOIN_PHRASES))})[ \t,]+(?=\d{{3}})",
+                       re.IGNORECASE)
 NEEDED = re.compile(
     rf"(?<![^\W\d_])(?:{'|'.join(SPELLED)})(?![^\W\d_])"
-    rf"|(?:{_NUMBERISH}){_SEP}(?:{_SOUND}){_SEP}(?:{_NUMBERISH})",
+    rf"|(?:{_NUMBERISH}){_SEP}(?:{_SOUND}){_SEP}{_AFTER}",
     re.IGNORECASE,
 )
 
@@ -97,15 +103,27 @@ def needed(text: str, words: bool = True) -> bool:
     (True, True)
     """
     low = text.lower()
-    if _WIDER_AT_START.match(low) or _WIDER.search(low) or _SOUND_AFTER_DIGIT.search(low):
+    if (_WIDER_AT_START.match(low) or _WIDER.search(low) or _SOUND_AFTER_DIGIT.search(low)
+            or _JOIN_PHRASE.search(low) or (words and _GLUED_SOUND.search(low))):
         return True
     # A sound-alike after a number word: the fast test above, without the word's start
     # checked, first; the exact one only where it holds.
     return words and _SOUND_AFTER_WORD.search(low) is not None and NEEDED.search(text) is not None
 
 
+# Number words run together ("THREEONEFOUR", "TOONINETWO"): English and Spanish digits and
+# the sound-alikes (none of these words is a prefix of another but "to" of "too", and
+# longest first makes the split unique).
+_GLUED_WORDS = sorted(set(NUMBER_WORDS) | set(SOUNDALIKES) - {"o"}, key=len, reverse=True)
+_GLUED_PART = re.compile("|".join(_GLUED_WORDS))
+_GLUED = re.compile(f"(?:{'|'.join(_GLUED_WORDS)})+")
+_SOUNDS_GLUED = "for|fore|too|to|won|ate"
+_GLUED_SOUND = re.compile(rf"(?:{_trie(sorted(NUMBER_WORDS))})(?:{_SOUNDS_GLUED})|(?:{_SOUNDS_GLUED})(?:{_trie(sorted(NUMBER_WORDS))})")
+
+
 def _value(word: str) -> tuple[str, str] | None:
-    """(kind, digits) of one word: u(nit), t(een), x (a ten), s(ound-alike), r(epeat)."""
+    """(kind, digits) of one word: u(nit), t(een), x (a ten), s(ound-alike), r(epeat),
+    c (several digit words run together)."""
     low = word.lower()
     if low in UNITS:
         return "u", UNITS[low]
@@ -117,6 +135,10 @@ def _value(word: str) -> tuple[str, str] | None:
         return "s", SOUNDALIKES[low]
     if low in REPEATS:
         return "r", str(REPEATS[low])
+    if len(low) >= 5 and _GLUED.fullmatch(low):  # "tooninetwo": digits written as one word
+        parts = _GLUED_PART.findall(low)
+        if any(p not in SOUNDALIKES for p in parts):
+            return "c", "".join(NUMBER_WORDS.get(p) or SOUNDALIKES[p] for p in parts)
     return None
 
 
@@ -124,7 +146,12 @@ def _chains(text: str) -> list[list[tuple[int, int, str, str]]]:
     """Runs of number tokens (start, end, kind, digits) with separator gaps between them."""
     chains: list[list[tuple[int, int, str, str]]] = []
     current: list[tuple[int, int, str, str]] = []
+    # Join phrases between two digit groups ("417 and then 1120"): their words are a gap.
+    phrases = {m.span() for m in _JOIN_GAP.finditer(text)}
+    inside = sorted(phrases)
     for m in _TOKEN.finditer(text):
+        if inside and any(a <= m.start() < b for a, b in inside):
+            continue
         if m.lastgroup == "d":
             tok = (m.start(), m.end(), "d", m.group())
         else:
@@ -142,6 +169,7 @@ def _chains(text: str) -> list[list[tuple[int, int, str, str]]]:
             gap = text[current[-1][1]:tok[0]]
             words = gap.split()
             joined = len(words) == 1 and words[0].lower() in _JOINS and current[-1][2] == "x" and tok[2] == "u"
+            joined = joined or (current[-1][1], tok[0]) in phrases
             if not joined and (_GAP_OK.fullmatch(gap) is None or gap.count("\n") > 1):
                 chains.append(current)
                 current = []
@@ -154,11 +182,13 @@ def _chains(text: str) -> list[list[tuple[int, int, str, str]]]:
 def _digits(chain: list[tuple[int, int, str, str]], keep_digits: bool = False) -> list[tuple[int, int, str]]:
     """The replacements of one chain: (start, end, digits) for each word (or ten+unit),
     and for each digit group too when ``keep_digits``."""
-    # Sound-alikes count only between number tokens: trimmed off both ends.
-    while chain and chain[0][2] == "s":
-        chain = chain[1:]
-    while chain and chain[-1][2] == "s":
-        chain = chain[:-1]
+    # Sound-alikes count only between number tokens: trimmed off both ends, unless the
+    # chain spells a number digit by digit ("too seven nine - two six four - ... ate").
+    if sum(kind != "s" for _s, _e, kind, _d in chain) < 6:
+        while chain and chain[0][2] == "s":
+            chain = chain[1:]
+        while chain and chain[-1][2] == "s":
+            chain = chain[:-1]
     out: list[tuple[int, int, str]] = []
     k = 0
     while k < len(chain):
@@ -181,6 +211,7 @@ def _digits(chain: list[tuple[int, int, str, str]], keep_digits: bool = False) -
     return out
 
 
+_HAS_LETTER = re.compile(r"[^\W\d_]")
 _GLUE = re.compile(r"[ \t\u00a0\-]{0,2}")
 
 
@@ -216,9 +247,17 @@ def respell(text: str, glue: bool = False) -> tuple[str, list[tuple[int, int, in
     spans: list[tuple[int, int, int, int]] = []
     at = shift = 0
     for chain in _chains(text):
-        if len(chain) > MAX_CHAIN or all(kind == "d" for _s, _e, kind, _d in chain):
+        if len(chain) > MAX_CHAIN:
             continue  # a long chain is a digit dump, not a number (as `phones.MAX_RUN_CHARS`)
-        for start, end, digits in (_glued(text, chain) if glue else _digits(chain)):
+        # Join phrases between digit groups ("417 and then 1120") become one space.
+        phrases = [(a[1], b[0], " ") for a, b in zip(chain, chain[1:], strict=False)
+                   if _HAS_LETTER.search(text, a[1], b[0]) and a[2] == b[2] == "d"]
+        if not phrases and all(kind == "d" for _s, _e, kind, _d in chain):
+            continue
+        replaced = _glued(text, chain) if glue else _digits(chain)
+        if phrases:
+            replaced = sorted(replaced + phrases)
+        for start, end, digits in replaced:
             pieces.append(text[at:start])
             pieces.append(digits)
             new_start = start + shift

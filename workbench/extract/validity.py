@@ -175,7 +175,7 @@ _CACHE_MAX = 200_000
 
 # Regions whose national numbers are written with their trunk '0' (so ten digits
 # without it are more likely a North American number than a local one).
-TRUNK_WRITTEN = frozenset("GB TH PH IL NZ AU DE FR NL IE ZA".split())
+TRUNK_WRITTEN = frozenset("GB TH IL NZ AU DE FR NL IE ZA".split())
 # Trunk prefixes some countries' ads still write before a mobile number, which
 # `phonenumbers` no longer reads: Mexico's retired "044"/"045" and mobile '1'.
 _OLD_PREFIXES = {"MX": ("044", "045", "1")}
@@ -186,10 +186,11 @@ def _to_e164(digits: str, region: str, plus: bool, bare_cc: bool) -> str | None:
         order = region.split("/")
         if plus:
             return _to_e164(digits, order[0], plus, bare_cc)
-        if (order[0] in TRUNK_WRITTEN and digits[:1] != "0"
-                and (len(digits) == 10 or len(digits) == 11 and digits[0] == "1")):
-            # Ten digits without the trunk '0' its own numbers are written with: a North
-            # American number of the other regions first ("713-482-0193" in a London ad).
+        if ((order[0] in TRUNK_WRITTEN and digits[:1] != "0" and len(digits) == 10)
+                or (len(digits) == 11 and digits[0] == "1")):
+            # Ten digits without the trunk '0' its own numbers are written with, or '1' and
+            # ten digits: a North American number of the other regions first ("713-482-0193"
+            # in a London ad, "1 888 801 0076" in a Mexican one).
             order.sort(key=lambda r: r not in ("US", "CA"))
         for one in order:
             value = _to_e164(digits, one, plus, bare_cc)
@@ -215,6 +216,8 @@ def _to_e164(digits: str, region: str, plus: bool, bare_cc: bool) -> str | None:
         value = None  # too long or short for a national number and no international prefix
     elif len(digits) < MIN_DIGITS and not _short_ok(region, len(digits)):
         value = None  # no national number of the region is this short: no parsing
+    elif region in TRUNK_WRITTEN and digits[0] != "0" and not bare_cc:
+        value = None  # its national numbers are written with their '0' ("100/180/280" is no FR number)
     else:
         value = _valid(digits, region)
     if value is None:
