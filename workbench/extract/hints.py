@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover
 
 from .handles import _URL_TLDS, ALIASES
 from .normalise import NUMBER_WORDS
-from .respell import SOUNDALIKES, SPELLED
+from .respell import JOIN_PHRASES, SOUNDALIKES, SPELLED
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,8 @@ _PATTERNS = {
     CASHTAGS: r"\$",
     URLS: r"://|\.(?:" + _any_of(_URL_TLDS.split("|")) + ")",
     WORDS: _any_of(set(NUMBER_WORDS) | set(SPELLED)) + r"|\p{Nd}[\s\-.,/:;|]{0,3}(?:" + _any_of(SOUNDALIKES)
-           + ")|(?:" + _any_of(SOUNDALIKES) + r")[\s\-.,/:;|]{0,3}\p{Nd}",
+           + ")|(?:" + _any_of(SOUNDALIKES) + r")[\s\-.,/:;|]{0,3}\p{Nd}"
+           + r"|\p{Nd}{2}[ \t,]+(?:" + _any_of(JOIN_PHRASES) + r")[ \t,]+\p{Nd}{3}",
     VANITY: r"[2-9]\p{Nd}\p{Nd}[^A-Za-z]{0,9}[A-Z]",
 }
 

@@ -57,6 +57,7 @@ _VANITY = re.compile(
 # from the letter back: capitals are rarer than digits, so the scan stops less often.
 _VANITY_HINT = re.compile(r"[A-Z][)\s.\-0-9]{0,9}\d\d[2-9]")
 _NON_DIGITS = re.compile(r"\D")
+_LOOK_START = "oOlISB"
 _LOOK_DIGITS = {ord("O"): "0", ord("I"): "1", ord("L"): "1", ord("S"): "5", ord("B"): "8"}
 _VANITY_ASCII, _AFTER_BAD_ASCII = ascii_twin(_VANITY), ascii_twin(_AFTER_BAD)
 # Groups of two or three digits joined by '/' or '*' (rates: "80/180/200 36"); phone
@@ -190,8 +191,13 @@ def _scan(text: str, region: str, words: bool, vanity: bool) -> list[Identifier]
         runs = RUN_FROM_DIGIT_ASCII if ascii else RUN_FROM_DIGIT
     for run in runs.finditer(text):
         start, end = run.span()
-        if not words and start and text[start - 1] in "oO" and (start < 2 or not text[start - 2].isalpha()):
-            start -= 1  # "o7746 287606": a look-alike zero opens it (RUN_FROM_DIGIT starts at a digit)
+        if not words and start and text[start - 1] in _LOOK_START:
+            # "o7746 287606", "Bl6 848": look-alikes open it (RUN_FROM_DIGIT starts at a digit)
+            k = start - 1
+            while k > start - 3 and k and text[k - 1] in _LOOK_START:
+                k -= 1
+            if not k or not text[k - 1].isalpha():
+                start = k
         if end - start < MIN_WRITTEN:
             continue
         if end - start > MAX_RUN_CHARS:

@@ -77,12 +77,16 @@ _WIDER_AT_START = re.compile(rf"(?:{_trie(SPELLED)})(?![^\W\d_])")
 _WIDER = re.compile(rf"[\W\d_](?:{_trie(SPELLED)})(?![^\W\d_])")
 _AFTER = rf"(?:{_NUMBERISH}|{_SOUND})"  # "5 won won ate 4": a sound-alike may follow one
 _SOUND_AFTER_DIGIT = re.compile(rf"\d{_SEP}(?:{_SOUND})(?![^\W\d_]){_SEP}{_AFTER}")
+# A sound-alike right before or after a spelled digit ("for oh seven ...", "... six ate"):
+# a chain spelled digit by digit may start or end with one.
+_SOUND_BY_WORD = re.compile(rf"(?:{_trie(sorted(NUMBER_WORDS))}){_SEP}(?:{_SOUND})(?![^\W\d_])"
+                            rf"|(?<![^\W\d_])(?:{_SOUND}){_SEP1}(?:{_trie(sorted(NUMBER_WORDS))})")
 _SOUND_AFTER_WORD = re.compile(rf"(?:{_trie(sorted(NUMBER_WORDS))}){_SEP}(?:{_SOUND})(?![^\W\d_]){_SEP}{_AFTER}")
 # Words joining two digit groups of one number ("212 417 and then 1120").
 JOIN_PHRASES = ("and then", "then", "and", "y luego", "luego", "e depois", "depois", "(ask for me)",
                 "ask for me", "(ask for her)")
-_JOIN_PHRASE = re.compile(rf"\d{{3}}[ \t,]+(?:{'|'.join(map(re.escape, JOIN_PHRASES))})[ \t,]+\d{{3}}")
-_JOIN_GAP = re.compile(rf"(?<=\d{{3}})[ \t,]+(?:{'|'.join(map(re.escape, JOIN_PHRASES))})[ \t,]+(?=\d{{3}})",
+_JOIN_PHRASE = re.compile(rf"\d{{2}}[ \t,]+(?:{'|'.join(map(re.escape, JOIN_PHRASES))})[ \t,]+\d{{3}}")
+_JOIN_GAP = re.compile(rf"(?<=\d{{2}})[ \t,]+(?:{'|'.join(map(re.escape, JOIN_PHRASES))})[ \t,]+(?=\d{{3}})",
                        re.IGNORECASE)
 NEEDED = re.compile(
     rf"(?<![^\W\d_])(?:{'|'.join(SPELLED)})(?![^\W\d_])"
@@ -104,7 +108,7 @@ def needed(text: str, words: bool = True) -> bool:
     """
     low = text.lower()
     if (_WIDER_AT_START.match(low) or _WIDER.search(low) or _SOUND_AFTER_DIGIT.search(low)
-            or _JOIN_PHRASE.search(low) or (words and _GLUED_SOUND.search(low))):
+            or _JOIN_PHRASE.search(low) or (words and (_GLUED_SOUND.search(low) or _SOUND_BY_WORD.search(low)))):
         return True
     # A sound-alike after a number word: the fast test above, without the word's start
     # checked, first; the exact one only where it holds.
@@ -115,7 +119,6 @@ def needed(text: str, words: bool = True) -> bool:
 # the sound-alikes (none of these words is a prefix of another but "to" of "too", and
 # longest first makes the split unique).
 _GLUED_WORDS = sorted(set(NUMBER_WORDS) | set(SOUNDALIKES) - {"o"}, key=len, reverse=True)
-_GLUED_PART = re.compile("|".join(_GLUED_WORDS))
 _GLUED = re.compile(f"(?:{'|'.join(_GLUED_WORDS)})+")
 _SOUNDS_GLUED = "for|fore|too|to|won|ate"
 _GLUED_SOUND = re.compile(rf"(?:{_trie(sorted(NUMBER_WORDS))})(?:{_SOUNDS_GLUED})|(?:{_SOUNDS_GLUED})(?:{_trie(sorted(NUMBER_WORDS))})")
@@ -136,9 +139,22 @@ def _value(word: str) -> tuple[str, str] | None:
     if low in REPEATS:
         return "r", str(REPEATS[low])
     if len(low) >= 5 and _GLUED.fullmatch(low):  # "tooninetwo": digits written as one word
-        parts = _GLUED_PART.findall(low)
-        if any(p not in SOUNDALIKES for p in parts):
+        parts = _split_glued(low)
+        if parts and any(p not in SOUNDALIKES for p in parts):
             return "c", "".join(NUMBER_WORDS.get(p) or SOUNDALIKES[p] for p in parts)
+    return None
+
+
+def _split_glued(word: str) -> list[str] | None:
+    """``word`` as number words, longest first where two splits exist ("foreight":
+    "for", "eight"); None if it is not one. Words are short: the search is tiny."""
+    if not word:
+        return []
+    for part in _GLUED_WORDS:
+        if word.startswith(part):
+            rest = _split_glued(word[len(part):])
+            if rest is not None:
+                return [part, *rest]
     return None
 
 
