@@ -17,10 +17,10 @@ from .asciire import ascii_twin
 from .core import extract_some, field_identifiers
 from .handles import ALIASES
 from .hints import finders_needed
-from .respell import SPELLED
 from .normalise import _WORD_ALT, EXTRA_DIGITS
 from .parallel import map_cells
 from .regions import infer_regions
+from .respell import SPELLED
 
 logger = logging.getLogger(__name__)
 

@@ -200,7 +200,7 @@ def _digits(chain: list[tuple[int, int, str, str]], keep_digits: bool = False) -
     and for each digit group too when ``keep_digits``."""
     # Sound-alikes count only between number tokens: trimmed off both ends, unless the
     # chain spells a number digit by digit ("too seven nine - two six four - ... ate").
-    if sum(kind != "s" for _s, _e, kind, _d in chain) < 6:
+    if not (len(chain) >= 8 and sum(kind != "s" for _s, _e, kind, _d in chain) >= 4):
         while chain and chain[0][2] == "s":
             chain = chain[1:]
         while chain and chain[-1][2] == "s":
