@@ -36,6 +36,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_link.py --sizes 10000,100000
+	$(BIN)/python benchmarks/bench_trends_fresh.py --sizes 5000,20000,100000
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
