@@ -35,7 +35,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check workbench tests benchmarks
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_link.py --sizes 10000,100000
+	$(BIN)/python benchmarks/bench_link.py --sizes 5000,20000,100000 $(if $(wildcard ../shared/validation/us-20k/accounts.csv),--world ../shared/validation/us-20k)
 	$(BIN)/python benchmarks/bench_trends_fresh.py --sizes 5000,20000,100000
 
 clean:

@@ -10,6 +10,10 @@ accounts and identifiers, so its time and memory are its own:
 ``identifier-only``
     Every shared strong identifier (phone, e-mail, handle, payment, wallet, URL) links;
     no hub guard, no photos, no text. Connected components of accounts and identifiers.
+``reference``
+    The reference linker of the held-out study: strong identifiers and near-duplicate
+    photo groups, any value on more than ``REFERENCE_CAP`` (100) accounts dropped,
+    union-find; no text. A fixed cap: what an analyst writes in 70 lines.
 ``splink``
     Splink (DuckDB backend) deduplicating on the same strong identifiers, set up as its
     documentation teaches:
@@ -37,9 +41,12 @@ accounts and identifiers, so its time and memory are its own:
     probabilities of single-identifier pairs sit near 0.5 and the threshold matters more
     than usual. DuckDB uses both cores; the other linkers use one.
 ``workbench``
-    ``photos.group`` (near-duplicate photo groups), ``pipeline.near_duplicate_text``
-    (boilerplate strip, MinHash/LSH ad-text pairs) and ``link.link_accounts`` (hub guard,
-    weak evidence with support).
+    ``pipeline.account_photo_groups`` (near-duplicate photo groups), ``pipeline.text_evidence``
+    (boilerplate strip, MinHash/LSH ad-text pairs and signatures) and ``link.link_accounts``
+    (weights estimated on the data, hubs judged by it, groups merged on group evidence).
+
+``--world DIR`` benchmarks a world on disk instead (``accounts.csv`` and ``truth.csv``, e.g.
+``../shared/validation/us-20k``, a world that ``workbench synth`` did not write).
 
 Quality is pairwise precision / recall / F1 of entities against ``truth.operator_id``
 (``workbench.evaluate.entity_scores``). Memory: a thread samples the linker process's
@@ -73,7 +80,8 @@ from scipy.sparse.csgraph import connected_components
 
 from workbench.schema import STRONG_KINDS
 
-LINKERS = ("identifier-only", "splink", "workbench")
+LINKERS = ("identifier-only", "reference", "splink", "workbench")
+REFERENCE_CAP = 100  # the held-out study's reference: values on more accounts are dropped
 SPLINK_JUNK = 500
 SPLINK_U_PAIRS = 1e7
 SPLINK_THRESHOLD = 0.5
@@ -128,6 +136,21 @@ def identifier_only(accounts: pd.DataFrame, identifiers: pd.DataFrame) -> pd.Dat
     """Baseline: every shared strong identifier links, no hub guard, no photos or text."""
     index = pd.Index(accounts["account_id"])
     ev = identifiers[identifiers["kind"].isin(STRONG_KINDS)]
+    codes = index.get_indexer(ev["account_id"])
+    group = ev.groupby(["kind", "value"]).ngroup().to_numpy()
+    n, k = len(index), int(group.max()) + 1 if len(group) else 0
+    graph = coo_matrix((np.ones(len(codes)), (codes, n + group)), shape=(n + k, n + k))
+    labels = connected_components(graph, directed=False)[1][:n]
+    return pd.DataFrame({"account_id": index, "entity_id": labels.astype(str)})
+
+
+def reference(accounts: pd.DataFrame, identifiers: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """Reference: strong identifiers and photo groups, values on > REFERENCE_CAP accounts dropped."""
+    index = pd.Index(accounts["account_id"])
+    ev = identifiers.loc[identifiers["kind"].isin(STRONG_KINDS), ["account_id", "kind", "value"]]
+    photos = pd.DataFrame({"account_id": members["account_id"], "kind": "image", "value": members["rep"].astype(str)})
+    ev = pd.concat([ev, photos], ignore_index=True).drop_duplicates()
+    ev = ev[ev.groupby(["kind", "value"])["account_id"].transform("size") <= REFERENCE_CAP]
     codes = index.get_indexer(ev["account_id"])
     group = ev.groupby(["kind", "value"]).ngroup().to_numpy()
     n, k = len(index), int(group.max()) + 1 if len(group) else 0
@@ -222,17 +245,20 @@ def run_linker(name: str, folder: Path) -> list[dict]:
         best = max(scores, key=lambda t: scores[t]["f1"])
         return [{"linker": "splink", **scores[SPLINK_THRESHOLD], **usage, "note": f"threshold {SPLINK_THRESHOLD}"},
                 {"linker": f"splink best@{best}", **scores[best], **usage, "note": "threshold chosen on truth"}]
-    from workbench import io, link, photos, pipeline  # noqa: PLC0415
+    from workbench import link, pipeline  # noqa: PLC0415
 
     config = link.LinkConfig()
     with meter.stage("photos"):
-        table = io.explode_multi(accounts, "image_hashes").rename(columns={"image_hashes": "hash"})
-        grouped = photos.group(table, radius=config.photo_radius)
-        members = grouped.members.merge(grouped.groups[["group_id", "hash"]].rename(columns={"hash": "rep"}), on="group_id")
+        _, members = pipeline.account_photo_groups(accounts, config)
+    if name == "reference":
+        with meter.stage("link"):
+            entities = reference(accounts, identifiers, members)
+        return [{"linker": name, **_quality(entities, truth), **meter.close(), "inputs_gib": round(inputs, 3)}]
     with meter.stage("text"):
-        text_pairs = pipeline.near_duplicate_text(accounts, config)
+        text_pairs, signatures = pipeline.text_evidence(accounts, config)
     with meter.stage("link"):
-        linkage = link.link_accounts(accounts, identifiers, config, photo_groups=members, text_pairs=text_pairs)
+        linkage = link.link_accounts(accounts, identifiers, config, photo_groups=members, text_pairs=text_pairs,
+                                     text_signatures=signatures)
     usage = meter.close()
     row = {"linker": name, **_quality(linkage.entities, truth), **usage, "inputs_gib": round(inputs, 3),
            "note": f"{len(text_pairs)} text pairs, {len(linkage.hubs)} hubs"}
@@ -249,13 +275,19 @@ def _spawn(name: str, folder: Path) -> list[dict]:
     return rows
 
 
-def bench(n: int, seed: int, linkers: list[str]) -> list[dict]:
+def bench(n: int, seed: int, linkers: list[str], world_dir: str | None = None) -> list[dict]:
     from workbench import extract, io  # noqa: PLC0415
     from workbench.synth import generate_world  # noqa: PLC0415
 
-    world = generate_world(n, seed=seed)
+    if world_dir:
+        truth = pd.read_csv(Path(world_dir) / "truth.csv", dtype=str)
+        raw = Path(world_dir) / "accounts.csv"
+    else:
+        world = generate_world(n, seed=seed)
+        truth, raw = world.truth, world.accounts
     started = time.perf_counter()
-    accounts = io.load_accounts(world.accounts)
+    accounts = io.load_accounts(raw)
+    n = len(accounts)
     identifiers = extract.extract_frame(accounts)
     extract_s = round(time.perf_counter() - started, 3)
     rows = []
@@ -263,14 +295,15 @@ def bench(n: int, seed: int, linkers: list[str]) -> list[dict]:
         folder = Path(tmp)
         accounts.to_parquet(folder / "accounts.parquet")
         identifiers.to_parquet(folder / "identifiers.parquet")
-        world.truth[["account_id", "operator_id"]].to_parquet(folder / "truth.parquet")
-        del world, accounts, identifiers
+        truth[["account_id", "operator_id"]].to_parquet(folder / "truth.parquet")
+        del truth, raw, accounts, identifiers
         for name in linkers:  # three linkers, one process each
             if name == "splink" and not _has_splink():
                 rows.append({"linker": "splink", "note": "skipped: splink not installed (pip install workbench[bench])"})
                 continue
             rows += _spawn(name, folder)
-    return [{"n": n, "extract_s": extract_s, **row} for row in rows]
+    label = Path(world_dir).name if world_dir else "synth"
+    return [{"world": label, "n": n, "extract_s": extract_s, **row} for row in rows]
 
 
 def _has_splink() -> bool:
@@ -282,7 +315,7 @@ def _has_splink() -> bool:
     return True
 
 
-COLUMNS = ["n", "linker", "precision", "recall", "f1", "entities", "true_entities", "extract_s", "load_s", "link_total_s",
+COLUMNS = ["world", "n", "linker", "precision", "recall", "f1", "entities", "true_entities", "extract_s", "load_s", "link_total_s",
            "prep_s", "train_s", "predict_s", "cluster_s", "photos_s", "text_s", "link_s", "load_gib", "inputs_gib",
            "prep_gib", "train_gib", "predict_gib", "cluster_gib", "photos_gib", "text_gib", "link_gib", "peak_gib", "note"]
 
@@ -293,6 +326,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--linkers", default=",".join(LINKERS))
     parser.add_argument("--out", help="also write the table as CSV here")
+    parser.add_argument("--world", action="append", default=[],
+                        help="a world folder (accounts.csv, truth.csv) to benchmark besides the synth sizes")
     parser.add_argument("--linker", help=argparse.SUPPRESS)  # internal: run one linker in this process
     parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -301,8 +336,10 @@ def main() -> None:
             print(MARK + json.dumps(row), flush=True)
         return
     rows = []
-    for n in (int(s) for s in args.sizes.split(",")):
+    for n in (int(s) for s in args.sizes.split(",") if s):
         rows += bench(n, args.seed, args.linkers.split(","))
+    for folder in args.world:
+        rows += bench(0, args.seed, args.linkers.split(","), world_dir=folder)
     table = pd.DataFrame(rows)
     stage_cols = [c for c in table.columns if c.endswith("_s") and c not in ("extract_s", "load_s")]
     table["link_total_s"] = table[stage_cols].sum(axis=1, min_count=1)

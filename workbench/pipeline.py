@@ -94,8 +94,9 @@ def _contract_columns(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     return frame[first + [c for c in frame.columns if c not in first]]
 
 
-def near_duplicate_text(accounts: pd.DataFrame, config: link.LinkConfig) -> pd.DataFrame:
-    """Pairs of ads whose text (boilerplate removed) is near-identical: (src, dst, similarity)."""
+def text_evidence(accounts: pd.DataFrame, config: link.LinkConfig) -> tuple[pd.DataFrame, np.ndarray]:
+    """Pairs of ads whose text (boilerplate removed) is near-identical: (src, dst, similarity),
+    and the MinHash signature of every ad (linking measures chance similarity on them)."""
     text = (accounts["title"].fillna("") + " \n " + accounts["text"].fillna(""))
     # Boilerplate (site footers) found and removed in the same pass that signs the texts.
     signatures, _ = textsim.template_signatures(text, spread=accounts["city"], num_perm=config.text_num_perm,
@@ -104,7 +105,12 @@ def near_duplicate_text(accounts: pd.DataFrame, config: link.LinkConfig) -> pd.D
                                       max_bucket=config.text_max_bucket)
     ids = accounts["account_id"].to_numpy()
     return pd.DataFrame({"src": ids[pairs["i"].to_numpy()], "dst": ids[pairs["j"].to_numpy()],
-                         "similarity": pairs["similarity"].to_numpy()})
+                         "similarity": pairs["similarity"].to_numpy()}), signatures
+
+
+def near_duplicate_text(accounts: pd.DataFrame, config: link.LinkConfig) -> pd.DataFrame:
+    """Pairs of ads whose text (boilerplate removed) is near-identical: (src, dst, similarity)."""
+    return text_evidence(accounts, config)[0]
 
 
 def _hash_groups(accounts: pd.DataFrame, column: str, radius: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -205,9 +211,10 @@ def run(accounts, cases=None, out: str | Path | None = None, backend: str | Back
         identifiers = extract.extract_frame(accounts, region=config.region)
         lap("extract")
         photo_groups, photo_members = account_photo_groups(accounts, config.link)
-        text_pairs = near_duplicate_text(accounts, config.link) if config.link.use_text else None
+        text_pairs, signatures = text_evidence(accounts, config.link) if config.link.use_text else (None, None)
         linkage = link.link_accounts(accounts, identifiers, config.link,
-                                     photo_groups=photo_members if config.link.use_photos else None, text_pairs=text_pairs)
+                                     photo_groups=photo_members if config.link.use_photos else None,
+                                     text_pairs=text_pairs, text_signatures=signatures)
         lap("link")
         leads = watch.find_leads(cases_frame, accounts, identifiers, linkage.entities, linkage.hubs, config.watch, confirmed)
         leads = apply_decisions(leads, review_log)

@@ -136,14 +136,6 @@ def _compute(client, collection) -> pd.DataFrame:
     return client.compute(collection, sync=True)
 
 
-def _on(keys: pd.DataFrame, frame: pd.DataFrame) -> np.ndarray:
-    """Which rows of ``frame`` have a (kind, value) in ``keys``."""
-    if keys.empty or frame.empty:
-        return np.zeros(len(frame), dtype=bool)
-    return pd.MultiIndex.from_frame(frame[["kind", "value"]].astype(str)).isin(
-        pd.MultiIndex.from_frame(keys[["kind", "value"]].astype(str)))
-
-
 def extract_identifiers(client, parts, region: str = "US"):
     """``extract.extract_frame`` per partition (persisted on the workers) and the gathered
     identifiers table, row for row the single-machine one."""
@@ -165,7 +157,13 @@ def shared_identifiers(client, parts, found) -> pd.DataFrame:
 
 
 def near_duplicate_text(client, parts, account_ids: np.ndarray, config: link.LinkConfig) -> pd.DataFrame:
-    """``pipeline.near_duplicate_text`` across partitions: (src, dst, similarity), same rows, same order.
+    """``pipeline.near_duplicate_text`` across partitions: (src, dst, similarity), same rows, same order."""
+    return text_evidence(client, parts, account_ids, config)[0]
+
+
+def text_evidence(client, parts, account_ids: np.ndarray, config: link.LinkConfig) -> tuple[pd.DataFrame, np.ndarray]:
+    """``pipeline.text_evidence`` across partitions: the similar pairs (same rows, same order)
+    and every ad's signature, in account order.
 
     Boilerplate shingles need the global document frequency: a shuffled reduction comes
     first. Signatures are made per partition, then gathered and broadcast to every worker
@@ -197,7 +195,7 @@ def near_duplicate_text(client, parts, account_ids: np.ndarray, config: link.Lin
     _, first = np.unique(code, return_index=True)  # a pair found in two partitions once; lsh_pairs' (i, j) order
     pairs = pairs.iloc[first]
     return pd.DataFrame({"src": account_ids[pairs["i"].to_numpy()], "dst": account_ids[pairs["j"].to_numpy()],
-                         "similarity": pairs["similarity"].to_numpy()})
+                         "similarity": pairs["similarity"].to_numpy()}), signatures
 
 
 def photo_groups(accounts: pd.DataFrame, config: link.LinkConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -208,18 +206,13 @@ def photo_groups(accounts: pd.DataFrame, config: link.LinkConfig) -> tuple[pd.Da
     return account_photo_groups(accounts, config)
 
 
-def link_gathered(accounts: pd.DataFrame, identifiers: pd.DataFrame, shared: pd.DataFrame, photo_members: pd.DataFrame,
-                  text_pairs: pd.DataFrame | None, config: link.LinkConfig) -> link.Linkage:
-    """``link.link_accounts`` on the identifiers that can link (on 2+ accounts, from the
-    distributed join); an identifier on one account adds no edge, no hub evidence and no
-    cohesion, so entities, links and hubs are unchanged. ``evidence`` is rebuilt from the
-    whole table, as the single-machine run returns it."""
+def link_gathered(accounts: pd.DataFrame, identifiers: pd.DataFrame, photo_members: pd.DataFrame,
+                  text_pairs: pd.DataFrame | None, signatures: np.ndarray | None, config: link.LinkConfig) -> link.Linkage:
+    """``link.link_accounts`` on the gathered tables, as the single-machine run calls it: the
+    weights need every identifier (which accounts carry a kind at all), not only the shared ones."""
     members = photo_members if config.use_photos else None
-    linking = identifiers[_on(shared, identifiers)]
-    linkage = link.link_accounts(accounts, linking, config, photo_groups=members, text_pairs=text_pairs)
-    evidence = link.identifier_evidence(identifiers, members)
-    linkage.evidence = evidence[~link.is_hub(evidence, linkage.hubs)].reset_index(drop=True)
-    return linkage
+    return link.link_accounts(accounts, identifiers, config, photo_groups=members, text_pairs=text_pairs,
+                              text_signatures=signatures)
 
 
 def find_leads(client, parts, found, cases: pd.DataFrame | None, accounts: pd.DataFrame, identifiers: pd.DataFrame,
@@ -309,8 +302,8 @@ def run_steps(accounts, cases: pd.DataFrame | None = None, config: RunConfig | N
         shared = shared_identifiers(client, parts, found)
         groups, members = photo_groups(accounts, config.link)
         ids = accounts["account_id"].to_numpy()
-        text_pairs = near_duplicate_text(client, parts, ids, config.link) if config.link.use_text else None
-        linkage = link_gathered(accounts, identifiers, shared, members, text_pairs, config.link)
+        text_pairs, signatures = text_evidence(client, parts, ids, config.link) if config.link.use_text else (None, None)
+        linkage = link_gathered(accounts, identifiers, members, text_pairs, signatures, config.link)
         mark("link")
         leads = find_leads(client, parts, found, cases, accounts, identifiers, linkage, config.watch, confirmed)
         mark("watch")

@@ -17,73 +17,14 @@ import pyarrow.compute as pc
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .schema import OUTPUT_COLUMNS, STRONG_KINDS
-from .textsim import pairs_within_groups
+from ..schema import OUTPUT_COLUMNS, STRONG_KINDS
+from ..textsim import pairs_within_groups
+from .config import LinkConfig
 
 log = logging.getLogger(__name__)
 
 KIND_WORDS = {"phone": "phone", "email": "email", "handle": "handle", "payment": "payment account",
               "wallet": "crypto wallet", "url": "web address", "image": "photo", "pdq": "photo (PDQ)"}
-
-
-@dataclass(frozen=True)
-class LinkConfig:
-    """Knobs of entity resolution; the defaults are measured on synthetic worlds.
-
-    hub_min_accounts : identifiers on at least this many accounts are tested as hubs
-    hub_max_cohesion : a candidate is a hub when (distinct groups among its accounts,
-        judged by other evidence) / (its accounts) is above this: its accounts are unrelated
-    hub_max_share : identifiers on more than this share of all accounts are always hubs
-    photo_radius : Hamming radius (bits of 64) for the same photo re-uploaded
-    pdq_radius : Hamming radius (bits of 256) for PDQ hashes (``pdq_hashes``); a PDQ
-        group whose accounts all share one pHash group is that photo again and adds nothing
-    use_pdq : group PDQ hashes too, where accounts carry them. Off by default: on our
-        worlds (PDQ on 29% of accounts) it left entity F1 unchanged at 10k (0.9836) and
-        20k (0.9832, 2 groups fewer) while photo grouping took twice as long (300k
-        accounts: 13.6 s pHash, +27.7 s PDQ); for data whose PDQ hashes come from
-        another source than its pHashes, turn it on
-    text_threshold : MinHash similarity above which two ads count as related when
-        judging hubs
-    text_merge_threshold : similarity at which a pair of ads is weak evidence that can
-        merge two groups (pairs between the two thresholds are kept, marked unused)
-    weak_min_support : distinct pieces of weak evidence (photos, similar ad pairs) needed
-        between two groups before they merge
-    weak_min_density : two groups joined by ad text alone (no shared photo) need similar
-        pairs on at least this share of all pairs between them: an operator imitating
-        another's template matches a few of its ads, a split operator most (precision
-        0.978 to 0.996 at 20k, recall at most 0.0025 lower)
-    small_group : groups of at most this many accounts may join the one group their weak
-        evidence points to without a second piece
-    text_num_perm, text_bands : MinHash length and LSH bands (rows = num_perm // bands).
-        128 x 42 bands of 3 rows finds a pair at similarity 0.45 with probability 0.98
-        and 0.3 with 0.68; 64 x 32 bands of 2 rows found more at 0.3 but let unrelated
-        ads sharing two common phrases into a bucket: 189M candidate pairs at 1M ads
-        against 34M, the same entity F1 at 10k-100k
-    text_max_bucket : LSH buckets with more ads than this are not expanded into pairs
-    text_attach_threshold : a lone account (no other evidence joined it) whose similar ads
-        at this similarity or more all belong to one group joins that group: an operator's
-        ad posted with a fresh number and photo but the usual template (recall 0.957 to
-        0.973 at 10k, 0.966 to 0.977 at 100k, precision unchanged)
-    """
-
-    hub_min_accounts: int = 6
-    hub_max_cohesion: float = 0.4
-    hub_max_share: float = 0.05
-    photo_radius: int = 8
-    pdq_radius: int = 31
-    use_pdq: bool = False
-    text_threshold: float = 0.3
-    text_merge_threshold: float = 0.45
-    text_num_perm: int = 128
-    text_bands: int = 42
-    text_max_bucket: int = 500
-    text_attach_threshold: float = 0.4
-    weak_min_support: int = 2
-    weak_min_density: float = 0.02
-    small_group: int = 2
-    use_text: bool = True
-    use_photos: bool = True
-    seed: int = 0
 
 
 @dataclass
@@ -342,82 +283,6 @@ def _on(ident: np.ndarray, chosen: np.ndarray) -> np.ndarray:
     return table[ident]
 
 
-def link_accounts(accounts: pd.DataFrame, identifiers: pd.DataFrame, config: LinkConfig | None = None,
-                  photo_groups: pd.DataFrame | None = None, text_pairs: pd.DataFrame | None = None) -> Linkage:
-    """Resolve accounts into entities from identifiers, photo groups and text pairs.
-
-    Strong identifiers (phone, email, handle, payment, wallet, URL) that are not hubs
-    link alone. Photos and ad-text similarity are weaker: they merge two groups only with
-    support (two independent pieces of evidence between them), or attach a small group
-    (one or two accounts) whose weak evidence all points to one group — the way a known
-    operator resurfaces with a new phone but an old photo or template.
-
-    Parameters
-    ----------
-    accounts : validated accounts (account_id, city, platform, ...)
-    identifiers : the identifiers table from ``extract.extract_frame``
-    photo_groups : (account_id, group_id, rep) near-duplicate photo groups, optional
-    text_pairs : (src, dst, similarity) near-duplicate ad text pairs, optional
-
-    Returns
-    -------
-    Linkage with ``entities`` (account_id, entity_id), ``links`` and ``hubs``.
-    """
-    config = config or LinkConfig()
-    index = pd.Index(accounts["account_id"])
-    n = len(index)
-    ids = _IdTaker(index)
-    evidence = identifier_evidence(identifiers, photo_groups)
-    coded = _code(evidence, index, text_pairs)
-    hubs = _keep_bridging_hubs(_find_hubs(evidence, coded, accounts, config), coded, n, config)
-    hub_rows = _on(coded.ident, hubs["x"].to_numpy()) if len(hubs) else np.zeros(len(evidence), dtype=bool)
-    hubs = hubs.drop(columns="x")
-    used = evidence[~hub_rows].reset_index(drop=True)
-    codes, ident = coded.codes[~hub_rows], coded.ident[~hub_rows]
-    image = (used["kind"] == "image").to_numpy()
-
-    s_src, s_dst, s_rows = _star_edges(codes[~image], ident[~image])
-    labels = _components(n, s_src, s_dst)
-    strong_rows = np.flatnonzero(~image)[s_rows]
-    kinds = used["kind"].iloc[strong_rows].reset_index(drop=True)
-    values = used["value"].iloc[strong_rows].reset_index(drop=True)
-    strong_links = pd.DataFrame({"src": ids[s_src], "dst": ids[s_dst], "kind": kinds, "value": values,
-                                 "weight": 1.0, "used": True})
-    kind_codes, kind_names = pd.factorize(kinds)
-    words = pa.array([KIND_WORDS.get(k, k) for k in kind_names], type=pa.large_string()).take(pa.array(kind_codes))
-    strong_links["reason"] = _join("same ", words, " ", values)
-
-    p_src, p_dst, p_rows = _star_edges(codes[image], ident[image])
-    photo_rows = np.flatnonzero(image)[p_rows]
-    sim = coded.t_sim.round(3)
-    a = np.r_[p_src, coded.t_src]
-    b = np.r_[p_dst, coded.t_dst]
-    is_photo = np.r_[np.ones(len(p_src), dtype=bool), np.zeros(len(sim), dtype=bool)]
-    # A piece of evidence: one photo (its identifier number), or one pair of similar ads.
-    piece = np.r_[ident[photo_rows], ident.max(initial=-1) + 1 + np.arange(len(sim))]
-    weight = np.r_[np.full(len(p_src), 0.9), sim]
-    strong_enough = is_photo | (weight >= config.text_merge_threshold)
-    labels, accepted_strong = _merge_weak(labels, a[strong_enough], b[strong_enough], piece[strong_enough],
-                                          is_photo[strong_enough], config)
-    accepted = np.zeros(len(a), dtype=bool)
-    accepted[np.flatnonzero(strong_enough)] = accepted_strong
-    labels, attached = _attach_lone(labels, coded.t_src, coded.t_dst, coded.t_sim >= config.text_attach_threshold)
-    accepted[len(p_src):] |= attached
-    value = pd.concat([used["value"].iloc[photo_rows].astype(str).reset_index(drop=True), _float_text(sim)],
-                      ignore_index=True)
-    weak_links = pd.DataFrame({"src": ids[a], "dst": ids[b], "kind": np.where(is_photo, "image", "text"),
-                               "value": value, "weight": weight, "used": accepted})
-    photo_value, text_value = pa.array(value.iloc[:len(p_src)]), pa.array(value.iloc[len(p_src):])
-    what = pa.chunked_array([_join("same photo ", photo_value),
-                             _join("ad text ", text_value, " similar (same template with different details)")])
-    alone = pc.if_else(accepted, pa.scalar("", pa.large_string()),
-                       pa.scalar("; not used alone: not enough other evidence between these groups", pa.large_string()))
-    weak_links["reason"] = pd.Series(_join(what, alone), dtype="str")
-    entities = _name_entities(ids[np.arange(n)], labels)
-    links = pd.concat([strong_links, weak_links], ignore_index=True)
-    return Linkage(entities=entities, links=links, hubs=hubs, evidence=used)
-
-
 class _IdTaker:
     """``ids[positions]`` for account ids; string ids are taken in Arrow (a million Python
     strings cost seconds to make and seconds more to turn back into Arrow)."""
@@ -445,63 +310,6 @@ def _join(*parts) -> pa.Array:
             return pa.scalar(part, type=pa.large_string())
         return pc.cast(part if isinstance(part, pa.Array | pa.ChunkedArray) else pa.array(part), pa.large_string())
     return pc.binary_join_element_wise(*map(arrow, parts), pa.scalar("", type=pa.large_string()))
-
-
-def _merge_weak(labels: np.ndarray, a: np.ndarray, b: np.ndarray, piece: np.ndarray, photo: np.ndarray,
-                config: LinkConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Merge strong groups joined by weak evidence that has support; returns (labels, edge used).
-
-    ``a``, ``b``: account positions of each weak edge; ``piece``: which piece of evidence it
-    is; ``photo``: whether it is a photo (else a pair of similar ads).
-    """
-    if len(a) == 0:
-        return labels, np.zeros(0, dtype=bool)
-    ga, gb = labels[a], labels[b]
-    cross = ga != gb
-    lo, hi = np.minimum(ga, gb), np.maximum(ga, gb)
-    width = np.int64(len(labels) + 1)
-    pair = lo.astype(np.int64) * width + hi
-    pieces = pd.DataFrame({"pair": pair[cross], "piece": piece[cross], "photo": photo[cross]}).drop_duplicates(["pair", "piece"])
-    support = pieces.groupby("pair").agg(support=("piece", "size"), photos=("photo", "sum")).reset_index()
-    support["lo"], support["hi"] = support["pair"] // width, support["pair"] % width
-    sizes = np.bincount(labels)
-    # A small group whose weak evidence all points to one other group may join it alone.
-    partners = np.bincount(np.r_[support["lo"].to_numpy(), support["hi"].to_numpy()], minlength=len(sizes))
-    small_lo = (sizes[support["lo"]] <= config.small_group) & (partners[support["lo"]] == 1)
-    small_hi = (sizes[support["hi"]] <= config.small_group) & (partners[support["hi"]] == 1)
-    # Two groups joined by ad text alone: the similar pairs must be a share of all the pairs
-    # between them (a look-alike template of another operator matches a few of its ads).
-    dense = (support["photos"].to_numpy() > 0) | (
-        support["support"].to_numpy() >= config.weak_min_density * sizes[support["lo"]] * sizes[support["hi"]])
-    accept = ((support["support"].to_numpy() >= config.weak_min_support) & dense) | small_lo | small_hi
-    ok = support[accept]
-    merged = labels
-    if len(ok):
-        comp = _components(int(labels.max()) + 1, ok["lo"].to_numpy(), ok["hi"].to_numpy())
-        merged = comp[labels]
-    accepted_pairs = np.sort(ok["pair"].to_numpy())
-    at = np.minimum(np.searchsorted(accepted_pairs, pair), max(len(accepted_pairs) - 1, 0))
-    used = accepted_pairs[at] == pair if len(accepted_pairs) else np.zeros(len(pair), dtype=bool)
-    return merged, used | ~cross
-
-
-def _attach_lone(labels: np.ndarray, a: np.ndarray, b: np.ndarray, similar: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A group of one account whose similar-ad pairs (``similar``) all lead to one other
-    group joins it; returns (labels, which pairs were used)."""
-    width = np.int64(labels.max(initial=0) + 1)
-    ga, gb = labels[a], labels[b]
-    cross = similar & (ga != gb)
-    if not cross.any():
-        return labels, np.zeros(len(a), dtype=bool)
-    pairs = _unique(np.r_[ga[cross] * width + gb[cross], gb[cross] * width + ga[cross]])
-    group, other = pairs // width, pairs % width
-    lone = (np.bincount(labels, minlength=width)[group] == 1) & (np.bincount(group, minlength=width)[group] == 1)
-    merged = _components(int(width), group[lone], other[lone])[labels]
-    joined = _unique(np.r_[group[lone] * width + other[lone], other[lone] * width + group[lone]])
-    key = ga * width + gb
-    at = np.minimum(np.searchsorted(joined, key), max(len(joined) - 1, 0))
-    used = cross & (joined[at] == key) if len(joined) else np.zeros(len(a), dtype=bool)
-    return merged, used
 
 
 def _name_entities(ids: np.ndarray, labels: np.ndarray) -> pd.DataFrame:

@@ -1,0 +1,140 @@
+"""Accounts into entities from weighted pairs, so that one wrong pair cannot merge two groups.
+
+Owns the clustering: rounds in which each group joins the neighbouring group its
+evidence points to most, when the evidence between the two *groups* is strong enough.
+It does not weigh pairs (``weights``).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+
+def components(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Connected component label of each of ``n`` nodes given edges (src, dst).
+
+    Examples
+    --------
+    >>> components(4, np.array([0, 2]), np.array([1, 3])).tolist()
+    [0, 0, 1, 1]
+    """
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    graph = coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
+    return connected_components(graph, directed=False)[1].astype(np.int64)
+
+
+def _count_distinct(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of integer columns (each < 2**20 apart from the first) and, per distinct
+    value of the first column, how many distinct rows it has."""
+    key = columns[0].astype(np.int64)
+    for col in columns[1:]:
+        key = key * np.int64(1 << 21) + col
+    key = np.sort(key)  # sort-based: numpy 2.4's hash-based np.unique is several times slower here
+    distinct = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
+    first = distinct >> np.int64(21 * (len(columns) - 1))
+    starts = np.flatnonzero(np.r_[True, first[1:] != first[:-1]]) if len(first) else np.zeros(0, dtype=np.int64)
+    return first[starts], np.diff(np.r_[starts, len(first)])
+
+
+def group_evidence(labels: np.ndarray, i: np.ndarray, j: np.ndarray, log_odds: np.ndarray,
+                   piece: np.ndarray | None = None) -> pd.DataFrame:
+    """Per pair of groups with candidate pairs between them: the best pair's log-odds and the
+    support: for each piece of evidence that leans to a match (``piece``: one photo or phone
+    shared by several accounts is one piece however many pairs it makes), the accounts it
+    touches on the smaller side, summed."""
+    n = np.int64(max(len(labels), 1))
+    gi, gj = labels[i], labels[j]
+    cross = gi != gj
+    swap = gi > gj
+    lo, hi = np.where(swap, gj, gi)[cross], np.where(swap, gi, gj)[cross]
+    a_lo, a_hi = np.where(swap, j, i)[cross], np.where(swap, i, j)[cross]
+    score = log_odds[cross]
+    piece = pd.factorize((np.arange(len(i)) if piece is None else piece)[cross])[0]
+    if len(score) == 0:
+        return pd.DataFrame({"lo": [], "hi": [], "best": [], "positive": []})
+    group_pair = lo * n + hi
+    order = np.lexsort((-score, group_pair))
+    first = np.r_[True, group_pair[order][1:] != group_pair[order][:-1]]
+    keys, best = group_pair[order][first], score[order][first]
+    support = np.zeros(len(keys), dtype=np.int64)
+    lean = score > 0
+    if lean.any():
+        # (group pair, piece) numbered, then its distinct accounts on either side
+        at = np.searchsorted(keys, group_pair[lean])  # the group pair's row
+        width = np.int64(piece.max(initial=0) + 1)
+        gp_of = pd.factorize(at * width + piece[lean])[0]  # (group pair, piece) numbered
+        owner = np.zeros(int(gp_of.max()) + 1, dtype=np.int64)
+        owner[gp_of] = at
+        _, on_lo = _count_distinct(gp_of, pd.factorize(a_lo[lean])[0])
+        _, on_hi = _count_distinct(gp_of, pd.factorize(a_hi[lean])[0])
+        np.add.at(support, owner, np.minimum(on_lo, on_hi))
+    return pd.DataFrame({"lo": keys // n, "hi": keys % n, "best": best, "positive": support})
+
+
+STEP_BITS = 4.0
+
+
+def _rounds(labels: np.ndarray, i: np.ndarray, j: np.ndarray, log_odds: np.ndarray, piece: np.ndarray,
+            merge_bits: float, strong_bits: float, small_group: int, max_rounds: int) -> np.ndarray:
+    n = len(labels)
+    for _ in range(max_rounds):  # bounded; each round is vectorised over the pairs
+        groups = group_evidence(labels, i, j, log_odds, piece)
+        if groups.empty:
+            break
+        sizes = np.bincount(labels, minlength=n)
+        smaller = np.minimum(sizes[groups["lo"].to_numpy()], sizes[groups["hi"].to_numpy()])
+        # Two established groups need support that grows with the smaller one: a few look-alike
+        # pairs between two large groups are what chance and imitators leave, a split operator
+        # leaves more.
+        needed = np.where(smaller <= small_group, 1, np.maximum(2, np.ceil(np.log2(np.maximum(smaller, 1)))))
+        best = groups["best"].to_numpy()
+        ok = (best >= merge_bits) & ((groups["positive"].to_numpy() >= needed)
+                                     | (best >= strong_bits) & (smaller <= small_group + 1))
+        groups = groups[ok]
+        if groups.empty:
+            break
+        both = pd.concat([groups.rename(columns={"lo": "g", "hi": "o"}), groups.rename(columns={"hi": "g", "lo": "o"})])
+        both = both.sort_values(["g", "best", "o"], ascending=[True, False, True]).drop_duplicates("g")
+        comp = components(n, both["g"].to_numpy(), both["o"].to_numpy())
+        new = comp[labels]
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    return labels
+
+
+def cluster(n: int, i: np.ndarray, j: np.ndarray, log_odds: np.ndarray, merge_bits: float = 2.0,
+            strong_bits: float = 6.0, small_group: int = 2, max_rounds: int = 50,
+            stage: np.ndarray | None = None, piece: np.ndarray | None = None) -> np.ndarray:
+    """Entity label of each account.
+
+    Two groups join when their best pair leans to a match (log-odds >= ``merge_bits``) and
+    either one of them is small (<= ``small_group`` accounts) and the pair strong (>=
+    ``strong_bits``), or enough pairs lean to a match: at least log2 of the smaller group's
+    size, counting a value shared by several accounts once (two large groups joined by a
+    photo or two are what stolen pictures and look-alikes leave). In each
+    round a group joins only its best partner. Pairs come in by ``stage`` (identifiers,
+    then photos, then text) and, within a stage, strongest first, so an operator's accounts
+    join up on their shared identifiers before a weaker look-alike pair can pull one away.
+
+    Examples
+    --------
+    >>> cluster(4, np.array([0, 1, 2]), np.array([1, 2, 3]), np.array([8.0, -3.0, 8.0])).tolist()
+    [0, 0, 1, 1]
+    """
+    labels = np.arange(n, dtype=np.int64)
+    stage = np.zeros(len(i), dtype=np.int8) if stage is None else stage
+    piece = np.arange(len(i)) if piece is None else piece
+    # Only pairs that lean to a match can merge or support a merge.
+    lean = log_odds > min(merge_bits, 0.0)
+    i, j, log_odds, stage, piece = i[lean], j[lean], log_odds[lean], stage[lean], piece[lean]
+    for last in np.unique(stage):
+        now = stage <= last
+        si, sj, so, sp = i[now], j[now], log_odds[now], piece[now]
+        top = float(np.max(so, initial=merge_bits))
+        for floor in [*np.arange(np.floor(top), merge_bits, -STEP_BITS)[1:], merge_bits]:
+            labels = _rounds(labels, si, sj, so, sp, floor, strong_bits, small_group, max_rounds)
+    return labels
