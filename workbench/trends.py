@@ -33,6 +33,9 @@ class TrendConfig:
         embedding (a seeded sample); the rest take the label most of their nearest
         clustered neighbours share, or noise when they disagree
     gpu_max_fit_rows : the same limit on a GPU, where cuML fits millions of rows directly
+    place_exact_rows : up to this many placed rows, their nearest sampled neighbours are
+        found exactly by scikit-learn (80k rows in ~13 s, nothing compiled); above, by
+        pynndescent, whose ~50 s of numba compilation per process is then the smaller cost
     n_epochs : UMAP's optimisation epochs at every size. umap-learn's default is 500 up to
         10k rows and 200 above, which made a 5k run cost as much as a 20k one; at 20k synth
         accounts 150 gave the clusters of 200 (pair recall 0.515 and 0.514, noise 0.224 and
@@ -55,6 +58,7 @@ class TrendConfig:
     max_cluster_rows: int = 100_000
     gpu_max_fit_rows: int = 5_000_000
     place_neighbors: int = 10
+    place_exact_rows: int = 400_000
     n_epochs: int = 150
     map_epochs: int = 60
     init: str = "pca"
@@ -99,18 +103,26 @@ def _neighbours(anchors: np.ndarray, queries: np.ndarray | None, k: int) -> tupl
     return idx.astype(np.int64), dist
 
 
-def _place(anchors: np.ndarray, anchor_coords: list[np.ndarray], X: np.ndarray, k: int, seed: int) -> list[np.ndarray]:
+def _place(anchors: np.ndarray, anchor_coords: list[np.ndarray], X: np.ndarray, k: int, seed: int,
+           exact_rows: int = 400_000) -> list[np.ndarray]:
     """Approximate mode: coordinates of every row of ``X`` as the distance-weighted mean of the
     coordinates of its ``k`` nearest ``anchors`` (the rows UMAP was fitted on).
 
     This is how umap-learn initialises ``transform``; its extra optimisation epochs cost
-    minutes per 100k rows on a CPU and move points little, so they are skipped.
+    minutes per 100k rows on a CPU and move points little, so they are skipped. Up to
+    ``exact_rows`` rows the neighbours are exact (:func:`_neighbours`, nothing to compile);
+    above, brute force grows past NN-descent's fixed ~50 s of compilation, which then pays.
     """
     k = min(k, len(anchors) - 1)
+    index = None
+    if len(X) > exact_rows:
+        from pynndescent import NNDescent  # noqa: PLC0415 - ships with umap-learn
+
+        index = NNDescent(anchors, n_neighbors=max(k, 15), random_state=seed, n_jobs=1)
     out = [np.empty((len(X), c.shape[1]), np.float32) for c in anchor_coords]
     for start in range(0, len(X), 100_000):  # chunks bound memory; each chunk is one vectorised query
         part = slice(start, start + 100_000)
-        idx, dist = _neighbours(anchors, X[part], k)
+        idx, dist = index.query(X[part], k=k) if index is not None else _neighbours(anchors, X[part], k)
         near = dist.min(axis=1, keepdims=True)
         scale = np.maximum(dist.mean(axis=1, keepdims=True) - near, 1e-6)
         weight = np.exp(-(dist - near) / scale)
@@ -189,7 +201,7 @@ def _embed(X: np.ndarray, dims: int, config: TrendConfig, backend: Backend, warn
         return low, two_d
     log.info("approximate mode: UMAP fitted on %d of %d rows, the rest placed by their nearest neighbours", limit, n)
     rest = np.setdiff1d(np.arange(n), fit)
-    placed = _place(X[fit], [low, two_d], X[rest], config.place_neighbors, config.seed)
+    placed = _place(X[fit], [low, two_d], X[rest], config.place_neighbors, config.seed, config.place_exact_rows)
     full = [np.empty((n, c.shape[1]), np.float32) for c in (low, two_d)]
     for target, anchor, moved in zip(full, (low, two_d), placed, strict=True):
         target[fit], target[rest] = anchor, moved
