@@ -65,7 +65,7 @@ def extract_some(text: str, region: str, needed: int) -> list[Identifier]:
     others = ((find_handles(text) if needed & hints.HANDLES else [])
               + (find_cashtags(text) if needed & hints.CASHTAGS else [])
               + (find_urls(text) if needed & hints.URLS else [])
-              + find_phones(text, region, words=bool(needed & hints.WORDS),
+              + find_phones(text, region, words=bool(needed & hints.WORDS), respelled=bool(needed & hints.RESPELL),
                             vanity=bool(needed & hints.VANITY)))
     if found:  # emails and wallets win over whatever overlaps them (but profile URLs)
         blocked = Spans([(i.start, i.end) for i in found])

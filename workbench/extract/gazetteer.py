@@ -6,6 +6,7 @@ nearest-city look-up of coordinates. Public geography only; no network.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -118,6 +119,7 @@ _SOUTH = frozenset(("BR", "AU", "NZ", "AR", "CL", "PE", "ZA", "ID"))
 _SPACE = re.compile(r"[\s,./()\-]+")
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(name: str) -> str:
     """A place name as looked up: lower case, accents dropped, punctuation as spaces.
 

@@ -24,15 +24,18 @@ from .handles import _URL_TLDS, ALIASES
 from .normalise import NUMBER_WORDS
 from .respell import JOIN_PHRASES, SOUNDALIKES, SPELLED
 
+_SOUND_WORDS = sorted(set(SOUNDALIKES) - {"o"})
+
 logger = logging.getLogger(__name__)
 
-EMAILS, WALLETS, HANDLES, CASHTAGS, URLS, WORDS, VANITY = 1, 2, 4, 8, 16, 32, 64
-ALL = EMAILS | WALLETS | HANDLES | CASHTAGS | URLS | WORDS | VANITY
+EMAILS, WALLETS, HANDLES, CASHTAGS, URLS, WORDS, VANITY, RESPELL = 1, 2, 4, 8, 16, 32, 64, 128
+ALL = EMAILS | WALLETS | HANDLES | CASHTAGS | URLS | WORDS | VANITY | RESPELL
 
 # Python's IGNORECASE (and `str.lower`) also take these for an ASCII letter; RE2's
 # case folding does not take them all, so case is spelled out letter by letter.
 _ALSO = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
 _RE2_SPECIAL = frozenset("\\.+*?()|[]{}^$")
+_SEP, _SEP1 = r"[\s\-.,/:;|]{0,3}", r"[\s\-.,/:;|]{1,3}"
 
 
 def _caseless(word: str) -> str:
@@ -55,17 +58,21 @@ def _any_of(words) -> str:
 # emails need '@' or "at" / "arroba"; wallets a word of 14 letters and digits;
 # handles an alias, a profile host ('.com/', ...) or an '@'; cashtags a '$'; URLs
 # "://" or a dot and a top-level domain; a phone run with number words a number word;
-# a vanity number an area code, then non-letters, then a capital; spelled digits of
-# `respell` its words, or a sound-alike next to a digit ("6for6").
+# a vanity number an area code, then non-letters, then a capital; a text `respell` may
+# rewrite a word of its own, a sound-alike next to a digit or a number word ("6for6",
+# "six ate") or a join phrase between digit groups ("417 and then 1120").
 _PATTERNS = {
     EMAILS: "[@\uff20]|" + _any_of(["at", "arroba", "arobase"]),
     WALLETS: "[A-Za-z0-9]{14}",
     HANDLES: "@|" + _any_of(ALIASES) + r"|\.(?:" + _any_of(["com", "am", "me", "app"]) + ")/",
     CASHTAGS: r"\$",
     URLS: r"://|\.(?:" + _any_of(_URL_TLDS.split("|")) + ")",
-    WORDS: _any_of(set(NUMBER_WORDS) | set(SPELLED)) + r"|\p{Nd}[\s\-.,/:;|]{0,3}(?:" + _any_of(SOUNDALIKES)
-           + ")|(?:" + _any_of(SOUNDALIKES) + r")[\s\-.,/:;|]{0,3}\p{Nd}"
-           + r"|\p{Nd}{2}[ \t,]+(?:" + _any_of(JOIN_PHRASES) + r")[ \t,]+\p{Nd}{3}",
+    WORDS: _any_of(NUMBER_WORDS),
+    RESPELL: (r"(?:^|\PL)(?:" + _any_of(SPELLED) + r")(?:\PL|$)"
+              + r"|\p{Nd}" + _SEP + "(?:" + _any_of(_SOUND_WORDS) + r")|\p{Nd}" + _SEP1 + "[oO]" + _SEP1
+              + r"|\p{Nd}{2}[ \t,]+(?:" + _any_of(JOIN_PHRASES) + r")[ \t,]+\p{Nd}{3}"
+              + "|(?:" + _any_of(NUMBER_WORDS) + ")" + _SEP + "(?:" + _any_of(SOUNDALIKES) + ")"
+              + "|(?:" + _any_of(_SOUND_WORDS) + ")" + _SEP + "(?:" + _any_of(NUMBER_WORDS) + ")"),
     VANITY: r"[2-9]\p{Nd}\p{Nd}[^A-Za-z]{0,9}[A-Z]",
 }
 

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from .asciire import ascii_twin
 from .normalise import _GAP_CHAR, EMOJI, digit_tokens_in, is_separator_gap
-from .validity import MAX_DIGITS, MIN_WRITTEN
+from .validity import MAX_DIGITS, MIN_DIGITS, MIN_WRITTEN
 
 # Country codes accepted without a '+' when written as their own group ("44 7911 ...").
 BARE_COUNTRY_CODES = ("44", "52", "1")
@@ -168,7 +168,7 @@ class Slot(NamedTuple):
     plus: bool
 
 
-def _slots(run: str, groups: list[Group], plus0: bool, base: int) -> list[Slot]:
+def _slots(run: str, groups: list[Group], plus0: bool, base: int, short: bool = True) -> list[Slot]:
     """Spans of groups that have the shape of a number; their digits are not looked at."""
     sizes_all = [len(g.digits) for g in groups]
     n = len(groups)
@@ -182,7 +182,8 @@ def _slots(run: str, groups: list[Group], plus0: bool, base: int) -> list[Slot]:
         first = groups[i].start
         lead = run[max(0, first - 3):first]
         plus = (plus0 and first == 0) or "+" in lead or "\uff0b" in lead
-        need = MIN_WRITTEN
+        # Fewer than ten digits without a '+' only where a region reads such numbers.
+        need = MIN_WRITTEN if short or plus else MIN_DIGITS
         total = 0
         for j in range(i, n):
             total += sizes_all[j]
@@ -216,13 +217,13 @@ def _odd_first_gap(run: str, groups: list[Group], i: int, j: int) -> bool:
     return len(gaps) == 1 and run[groups[i].end:groups[i + 1].start] not in gaps
 
 
-def all_slots(run: str, groups: list[Group], plus0: bool) -> tuple[Slot, ...]:
+def all_slots(run: str, groups: list[Group], plus0: bool, short: bool = True) -> tuple[Slot, ...]:
     """Slots of every sub-run, best first (the order candidates are picked in)."""
     found: list[Slot] = []
     base = 0
     for part in _split(run, groups):
         if sum(len(g.digits) for g in part) >= MIN_WRITTEN:
-            found += _slots(run, part, plus0, base)
+            found += _slots(run, part, plus0, base, short)
         base += len(part)
     return tuple(sorted(found, key=lambda c: (-c.score, -c.total, c.i)))
 

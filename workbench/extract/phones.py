@@ -26,7 +26,7 @@ from .normalise import (
 )
 from .phonerun import Cand
 from .phoneshape import run_candidates
-from .validity import MIN_WRITTEN, is_placeholder, to_e164
+from .validity import MIN_WRITTEN, NANP_REGIONS, is_placeholder, to_e164
 
 __all__ = ["find_phones", "normalise_phone", "to_e164", "is_placeholder", "CONFIDENCE"]
 
@@ -110,14 +110,15 @@ def _select(text: str, start: int, cands: tuple[Cand, ...], region: str) -> list
             is_bad = bad[i] = _bad_window(text[max(0, first - 30):first])
         if is_bad:
             continue
-        before = text[max(0, first - 2):first]
-        if before[-1:] in (".", ",") and before[:1].isdigit():
+        if first > 1 and text[first - 1] in ".," and text[first - 2].isdigit():
             continue  # the decimals of a number ("3.14159265358"), or a thousands group
-        if "+" in text[max(0, first - 3):end] and _SUM.search(text, max(0, first - 3), end):
+        span = text[first:end]
+        if ("+" in span or "+" in text[max(0, first - 3):first]) and _SUM.search(text, max(0, first - 3), end):
             continue  # a sum ("650+253+1234"), not a '+' country code
-        if i and not any(b == i - 1 for _a, b in used) and _LONG_BEFORE.search(text, max(0, first - 24), first):
+        if (i and not text[max(0, first - 4):first].isalpha() and not any(b == i - 1 for _a, b in used)
+                and _LONG_BEFORE.search(text, max(0, first - 24), first)):
             continue  # the second of a list of long digit strings that are not numbers (ids)
-        if _PRICE_LIST.fullmatch(text, first, end):
+        if ("/" in span or "*" in span) and _PRICE_LIST.fullmatch(span):
             continue  # "100/180/280", "140*172*258": a rate list, not a number
         # A short last group followed by a unit is a price or an age, not a line number.
         if short_tail and (_AFTER_BAD_ASCII if text.isascii() else _AFTER_BAD).match(text, end, end + 16):
@@ -134,7 +135,7 @@ def _select(text: str, start: int, cands: tuple[Cand, ...], region: str) -> list
 
 
 def find_phones(text: str, region: str = "US", *, words: bool = True,
-                vanity: bool = True) -> list[Identifier]:
+                vanity: bool = True, respelled: bool = True) -> list[Identifier]:
     """Phone numbers in ``text``, obfuscated or not, as E.164 identifiers.
 
     Parameters
@@ -143,9 +144,9 @@ def find_phones(text: str, region: str = "US", *, words: bool = True,
         Ad text.
     region : str
         ISO region assumed for numbers without a country code.
-    words, vanity : bool
-        False when it is known that the text holds no number word, or no vanity
-        number (`hints`): the tests for them are skipped.
+    words, vanity, respelled : bool
+        False when it is known that the text holds no number word, no vanity
+        number, or nothing `respell` reads (`hints`): the tests for them are skipped.
 
     Returns
     -------
@@ -159,7 +160,8 @@ def find_phones(text: str, region: str = "US", *, words: bool = True,
     >>> find_phones("$200/hr 34-24-36 2024-05-01")
     []
     """
-    if words and respell.needed(text, has_number_word(text)):
+    words = words and has_number_word(text)
+    if respelled and respell.needed(text, words):
         new, spans = respell.respell(text)
         if spans:  # the wider number words, as digits: scanned so, offsets mapped back
             found = [_restored(p, text, spans) for p in _scan(new, region, has_number_word(new), vanity)]
@@ -169,7 +171,13 @@ def find_phones(text: str, region: str = "US", *, words: bool = True,
             found += [p for p in (_restored(p, text, spans) for p in _scan(new, region, False, vanity))
                       if not any(p.start < b and a < p.end for a, b in taken)]
             return sorted(found, key=lambda p: p.start)
-    return _scan(text, region, words and has_number_word(text), vanity)
+    return _scan(text, region, words, vanity)
+
+
+@functools.lru_cache(maxsize=1024)
+def _reads_short(region: str) -> bool:
+    """Does any region of ``region`` ("GB/US") have national numbers under ten digits?"""
+    return any(r not in NANP_REGIONS for r in region.split("/"))
 
 
 def _restored(phone: Identifier, text: str, spans: list[tuple[int, int, int, int]]) -> Identifier:
@@ -184,6 +192,7 @@ def _restored(phone: Identifier, text: str, spans: list[tuple[int, int, int, int
 
 def _scan(text: str, region: str, words: bool, vanity: bool) -> list[Identifier]:
     found: list[Identifier] = []
+    short = _reads_short(region)
     ascii = text.isascii()
     if words:
         runs = RUN_ASCII if ascii else RUN
@@ -209,7 +218,7 @@ def _scan(text: str, region: str, words: bool, vanity: bool) -> list[Identifier]
         key = (text[start:end], plus0, region)
         if key in _NO_NUMBER:
             continue
-        cands = run_candidates(key[0], plus0, words)
+        cands = run_candidates(key[0], plus0, words, short)
         picked = _select(text, start, cands, region) if cands else None
         if picked:
             found += picked

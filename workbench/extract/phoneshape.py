@@ -108,8 +108,8 @@ _WORDS = re.compile(_WORD_TRIE, re.IGNORECASE)  # the words `_SHAPE_WORDS` finds
 _WORDS_ASCII = ascii_twin(_WORDS)
 _WORD_VALUE = {form: digit for word, digit in NUMBER_WORDS.items()
                for form in (word, word.upper(), word.capitalize())}
-_TEMPLATES: dict[tuple[str, bool, tuple], Template] = {}
-_RUN_CACHE: dict[tuple[str, bool], tuple[Cand, ...]] = {}
+_TEMPLATES: dict[tuple[str, bool, tuple, bool], Template] = {}
+_RUN_CACHE: dict[tuple[str, bool, bool], tuple[Cand, ...]] = {}
 
 
 def shape_of(run: str, words: bool = True) -> tuple[str, bool]:
@@ -157,8 +157,8 @@ def _placed(shape: str, groups: list[Group], slots: tuple[Slot, ...], masked: tu
                  for s in slots)
 
 
-def _template(shape: str, masked: tuple, plus0: bool) -> Template:
-    key = (shape, plus0, masked)
+def _template(shape: str, masked: tuple, plus0: bool, short: bool) -> Template:
+    key = (shape, plus0, masked, short)
     template = _TEMPLATES.get(key)
     if template is None:
         if len(_TEMPLATES) >= _CACHE_MAX:
@@ -170,7 +170,7 @@ def _template(shape: str, masked: tuple, plus0: bool) -> Template:
             groups = [Group(m.start() + g.start, m.start() + g.end, g.digits, g.kinds)
                       for m in (CHUNK_ASCII if shape.isascii() else CHUNK).finditer(shape)
                       for g in chunk_info(m.group())]
-        slots = all_slots(shape, groups, plus0)
+        slots = all_slots(shape, groups, plus0, short)
         template = _TEMPLATES[key] = Template(len(groups), slots, _placed(shape, groups, slots, masked))
     return template
 
@@ -205,10 +205,12 @@ def _place(placed: tuple[Placed, ...], digits: str, shifts: list[int] | None = N
     return tuple(out)
 
 
-def run_candidates(run: str, plus0: bool, words: bool = True) -> tuple[Cand, ...]:
+def run_candidates(run: str, plus0: bool, words: bool = True, short: bool = True) -> tuple[Cand, ...]:
     """Candidate numbers in one run, best first; ``plus0``: a '+' stands just before it.
 
-    ``words=False`` says the run holds no number word (a shortcut, same answer).
+    ``words=False`` says the run holds no number word (a shortcut, same answer);
+    ``short=False`` leaves out numbers of fewer than ten digits without a '+' (no region
+    the caller reads in has them: North America).
     Ads repeat, and so do the ways a number is written: the answer depends only on
     the run's own text, so it is cached too (each cache is cleared when it grows large).
 
@@ -217,7 +219,7 @@ def run_candidates(run: str, plus0: bool, words: bool = True) -> tuple[Cand, ...
     >>> [(c[4], c[10]) for c in run_candidates("7one3 482 0193", False)]  # digits, rule
     [('7134820193', 'mixed')]
     """
-    key = (run, plus0)
+    key = (run, plus0, short)
     cands = _RUN_CACHE.get(key)
     if cands is not None:
         return cands
@@ -228,9 +230,9 @@ def run_candidates(run: str, plus0: bool, words: bool = True) -> tuple[Cand, ...
     if masked and not aligned:  # offsets of the shape are not the run's: no template
         groups = touching(t for t in digit_tokens_in(run, 0, len(run))
                           if not any(s <= t.start < e for s, e in masked))
-        cands = candidates(all_slots(run, groups, plus0), groups)
+        cands = candidates(all_slots(run, groups, plus0, short), groups)
     else:
-        placed = _template(shape, masked, plus0).placed
+        placed = _template(shape, masked, plus0, short).placed
         cands = ()
         if placed and aligned:
             cands = _place(placed, run.translate(_DIGITS))

@@ -90,6 +90,7 @@ def _city_pattern(names) -> str:
 _ANY_CUE = "|".join([f"(?:{p})" for _c, _w, p in TEXT_CUES] + [f"(?:{p})" for _c, p in SHARED_CUES]
                     + [f"(?:{_city_pattern(n for names in _TEXT_CITIES.values() for n in names)})"])
 _ANY_MENTION = _city_pattern(sorted({n for names in _MENTIONS.values() for n in names}))
+_ANY_TEXT_CITY = _city_pattern(sorted({n for names in _TEXT_CITIES.values() for n in names}))
 
 
 def country_of(value) -> str | None:
@@ -209,15 +210,29 @@ def _also(accounts: pd.DataFrame, candidates: dict[int, list[str]]) -> np.ndarra
     texts = _texts(accounts)
     if texts is None or not len(texts):
         return also
-    rows = np.flatnonzero(_search(texts, _ANY_MENTION))
-    if not len(rows):
-        return also
-    named = texts.iloc[rows].reset_index(drop=True)
-    for country, names in _MENTIONS.items():
-        hit = rows[_search(named, _city_pattern(names))]
-        for row in hit:  # bounded by the accounts whose text names a known city
-            also[row] = f"{also[row]};{country}" if also[row] else country
+    named = _first_name(texts, _ANY_MENTION)
+    for row in np.flatnonzero(pd.notna(named)):  # bounded by the accounts whose text names a city
+        countries = ";".join(CITY_COUNTRIES.get(fold(named[row]), ()))
+        if countries:
+            also[row] = f"{also[row]};{countries}" if also[row] else countries
     return also
+
+
+def _first_name(texts: pd.Series, pattern: str) -> np.ndarray:
+    """The first match of ``pattern`` (a `_city_pattern`) in each text, or None: one pass."""
+    capture = pattern.replace("(?i)\\b(?:", "(?i)\\b(?P<name>", 1)
+    if pa is not None:
+        try:
+            column = pa.array(texts.array, type=pa.large_string())
+            found = pc.extract_regex(column, capture)
+            names = found.field("name").to_pylist()
+            valid = found.is_valid().to_pylist()
+            return np.array([n if ok and n else None for n, ok in zip(names, valid, strict=True)], dtype=object)
+        except (TypeError, ValueError, UnicodeError, KeyError, pa.ArrowException):
+            pass
+    python = capture.replace("(?i)", "")
+    found = texts.str.extract(python, flags=re.IGNORECASE, expand=False)
+    return np.array([n if isinstance(n, str) and n else None for n in found], dtype=object)
 
 
 def _texts(accounts: pd.DataFrame) -> pd.Series | None:
@@ -250,8 +265,11 @@ def _text_evidence(accounts: pd.DataFrame, found: np.ndarray, source: np.ndarray
     if texts is not None:
         for country, why, pattern in TEXT_CUES:
             cues.append((_search(texts, pattern), country, why))
-        for country, names in _TEXT_CITIES.items():
-            cues.append((_search(texts, _city_pattern(names)), country, "city in text"))
+        named = _first_name(texts, _ANY_TEXT_CITY)
+        city_country = np.array([CITY_COUNTRIES[fold(n)][0] if isinstance(n, str) else None for n in named],
+                                dtype=object)
+        for country in sorted({c for c in city_country if c is not None}):
+            cues.append((city_country == country, country, "city in text"))
     if "platform" in accounts.columns:
         platforms = accounts["platform"].iloc[todo].fillna("").astype(str).str.lower()
         tld = platforms.str.extract(_TLD, expand=False).map(_TLDS).to_numpy(dtype=object)

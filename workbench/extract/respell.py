@@ -64,11 +64,11 @@ SPELLED = sorted(set(TEENS) | set(TENS) | set(REPEATS) | (set(UNITS) - set(NUMBE
                  key=len, reverse=True)
 _SPECIAL = SPELLED
 _NUMBERISH = "|".join([r"\d", *sorted(NUMBER_WORDS, key=len, reverse=True)])
-# A lone 'o' glued to digits on both sides ("3O5") is the scanner's own look-alike: only
+# A lone 'o' glued to a digit ("3O5", "266-O779") is the scanner's own look-alike: only
 # a spaced one ("583 O 2") needs respelling.
 _SEP = r"[\s\-.,/:;|]{0,3}"
 _SEP1 = r"[\s\-.,/:;|]{1,3}"
-_SOUND = "|".join(sorted(set(SOUNDALIKES) - {"o"}, key=len, reverse=True)) + rf"|(?<=[\s\-.,/:;|])o|o(?={_SEP1})"
+_SOUND = "|".join(sorted(set(SOUNDALIKES) - {"o"}, key=len, reverse=True)) + rf"|(?<=[\s\-.,/:;|])o(?={_SEP1})"
 # A text needs rewriting only when it holds one of the wider words, or a sound-alike
 # between two number tokens: the common words "to" and "for" elsewhere do not count.
 # Each test is written to start with a character class the regex engine scans for fast
@@ -77,27 +77,20 @@ _WIDER_AT_START = re.compile(rf"(?:{_trie(SPELLED)})(?![^\W\d_])")
 _WIDER = re.compile(rf"[\W\d_](?:{_trie(SPELLED)})(?![^\W\d_])")
 _AFTER = rf"(?:{_NUMBERISH}|{_SOUND})"  # "5 won won ate 4": a sound-alike may follow one
 _SOUND_AFTER_DIGIT = re.compile(rf"\d{_SEP}(?:{_SOUND})(?![^\W\d_]){_SEP}{_AFTER}")
-# A sound-alike right before or after a spelled digit ("for oh seven ...", "... six ate"):
-# a chain spelled digit by digit may start or end with one.
-_SOUND_BY_WORD = re.compile(rf"(?:{_trie(sorted(NUMBER_WORDS))}){_SEP}(?:{_SOUND})(?![^\W\d_])"
-                            rf"|(?<![^\W\d_])(?:{_SOUND}){_SEP1}(?:{_trie(sorted(NUMBER_WORDS))})")
-_SOUND_AFTER_WORD = re.compile(rf"(?:{_trie(sorted(NUMBER_WORDS))}){_SEP}(?:{_SOUND})(?![^\W\d_]){_SEP}{_AFTER}")
+_WORD_THEN_SOUND = re.compile(rf"(?:{_trie(sorted(NUMBER_WORDS))})(?:{_SEP}(?:{_SOUND})(?![^\W\d_])"
+                              rf"|(?:for|fore|too|to|won|ate))")
+_SOUND_THEN_WORD = re.compile(rf"(?:for|fore|too|to|won|ate)(?:{_SEP1})?(?:{_trie(sorted(NUMBER_WORDS))})")
 # Words joining two digit groups of one number ("212 417 and then 1120").
 JOIN_PHRASES = ("and then", "then", "and", "y luego", "luego", "e depois", "depois", "(ask for me)",
                 "ask for me", "(ask for her)")
 _JOIN_PHRASE = re.compile(rf"\d{{2}}[ \t,]+(?:{'|'.join(map(re.escape, JOIN_PHRASES))})[ \t,]+\d{{3}}")
 _JOIN_GAP = re.compile(rf"(?<=\d{{2}})[ \t,]+(?:{'|'.join(map(re.escape, JOIN_PHRASES))})[ \t,]+(?=\d{{3}})",
                        re.IGNORECASE)
-NEEDED = re.compile(
-    rf"(?<![^\W\d_])(?:{'|'.join(SPELLED)})(?![^\W\d_])"
-    rf"|(?:{_NUMBERISH}){_SEP}(?:{_SOUND}){_SEP}{_AFTER}",
-    re.IGNORECASE,
-)
 
 
 def needed(text: str, words: bool = True) -> bool:
-    """Does ``text`` hold a spelled digit that only `respell` reads? (``NEEDED.search``,
-    faster; ``words=False`` says the text holds no word of `normalise.NUMBER_WORDS`.)
+    """Could ``text`` hold a spelled digit that only `respell` reads? (Looser than the
+    chain rules; ``words=False`` says the text holds no word of `normalise.NUMBER_WORDS`.)
 
     Examples
     --------
@@ -108,11 +101,12 @@ def needed(text: str, words: bool = True) -> bool:
     """
     low = text.lower()
     if (_WIDER_AT_START.match(low) or _WIDER.search(low) or _SOUND_AFTER_DIGIT.search(low)
-            or _JOIN_PHRASE.search(low) or (words and (_GLUED_SOUND.search(low) or _SOUND_BY_WORD.search(low)))):
+            or _JOIN_PHRASE.search(low)):
         return True
-    # A sound-alike after a number word: the fast test above, without the word's start
-    # checked, first; the exact one only where it holds.
-    return words and _SOUND_AFTER_WORD.search(low) is not None and NEEDED.search(text) is not None
+    # A sound-alike next to a number word, spaced or run together ("six ate", "for oh seven",
+    # "TOONINE"): two tests that each start with literal letters (fast scans), looser than
+    # the chain rules (`respell` itself decides what is read).
+    return words and (_WORD_THEN_SOUND.search(low) or _SOUND_THEN_WORD.search(low)) is not None
 
 
 # Number words run together ("THREEONEFOUR", "TOONINETWO"): English and Spanish digits and
@@ -120,8 +114,6 @@ def needed(text: str, words: bool = True) -> bool:
 # longest first makes the split unique).
 _GLUED_WORDS = sorted(set(NUMBER_WORDS) | set(SOUNDALIKES) - {"o"}, key=len, reverse=True)
 _GLUED = re.compile(f"(?:{'|'.join(_GLUED_WORDS)})+")
-_SOUNDS_GLUED = "for|fore|too|to|won|ate"
-_GLUED_SOUND = re.compile(rf"(?:{_trie(sorted(NUMBER_WORDS))})(?:{_SOUNDS_GLUED})|(?:{_SOUNDS_GLUED})(?:{_trie(sorted(NUMBER_WORDS))})")
 
 
 def _value(word: str) -> tuple[str, str] | None:

@@ -233,7 +233,7 @@ def _to_e164(digits: str, region: str, plus: bool, bare_cc: bool) -> str | None:
     return value
 
 
-_NANP = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
+_NANP = NANP_REGIONS = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
 
 
 @functools.cache
