@@ -160,3 +160,14 @@ def test_more_platforms(text, value):
 @pytest.mark.parametrize("text", ["line up your date", "signal is bad here", "whatsapp wa.me/13059274416"])
 def test_platform_words_in_running_text_are_not_handles(text):
     assert not [i for i in extract_identifiers(text) if i.kind == "handle"]
+
+
+def test_column_hints_lose_nothing_on_the_set():
+    """The Arrow prefilters (`hints`) are looser than the finders: same identifiers with them."""
+    from workbench.extract import hints
+    from workbench.extract.core import extract_some
+
+    cases = load_cases(CASES)
+    needed = hints.finders_needed(cases["text"])
+    for case, bits in zip(cases.itertuples(), needed.tolist(), strict=True):
+        assert extract_some(case.text, case.region, bits) == extract_identifiers(case.text, case.region), case.id

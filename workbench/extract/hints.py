@@ -69,9 +69,10 @@ _PATTERNS = {
     URLS: r"://|\.(?:" + _any_of(_URL_TLDS.split("|")) + ")",
     WORDS: _any_of(NUMBER_WORDS),
     RESPELL: (r"(?:^|\PL)(?:" + _any_of(SPELLED) + r")(?:\PL|$)"
-              + r"|\p{Nd}" + _SEP + "(?:" + _any_of(_SOUND_WORDS) + r")|\p{Nd}" + _SEP1 + "[oO]" + _SEP1
+              + r"|\p{Nd}" + _SEP + "(?:" + _any_of(_SOUND_WORDS) + r")(?:\PL|$)|\p{Nd}" + _SEP1 + "[oO]" + _SEP1
               + r"|\p{Nd}{2}[ \t,]+(?:" + _any_of(JOIN_PHRASES) + r")[ \t,]+\p{Nd}{3}"
-              + "|(?:" + _any_of(NUMBER_WORDS) + ")" + _SEP + "(?:" + _any_of(SOUNDALIKES) + ")"
+              + "|(?:" + _any_of(NUMBER_WORDS) + ")" + _SEP + "(?:" + _any_of(SOUNDALIKES) + r")(?:\PL|$)"
+              + "|(?:" + _any_of(NUMBER_WORDS) + ")(?:" + _any_of(_SOUND_WORDS) + ")"
               + "|(?:" + _any_of(_SOUND_WORDS) + ")" + _SEP + "(?:" + _any_of(NUMBER_WORDS) + ")"),
     VANITY: r"[2-9]\p{Nd}\p{Nd}[^A-Za-z]{0,9}[A-Z]",
 }
