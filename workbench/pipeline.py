@@ -39,6 +39,21 @@ class RunConfig:
     progress: bool | None = None  # a bar naming the running stage; None: in a terminal or notebook
     seed: int = 0
 
+    def resolved(self) -> RunConfig:
+        """This config with the run's ``region`` and ``seed`` passed down to every step's
+        config, so that no step keeps its own default for them.
+
+        Examples
+        --------
+        >>> RunConfig(region="MX", seed=7).resolved().watch.region, RunConfig(seed=7).resolved().trends.seed
+        ('MX', 7)
+        """
+        from dataclasses import replace  # noqa: PLC0415
+
+        return replace(self, link=replace(self.link, seed=self.seed),
+                       watch=replace(self.watch, region=self.region, seed=self.seed),
+                       features=replace(self.features, seed=self.seed), trends=replace(self.trends, seed=self.seed))
+
 
 @dataclass
 class Result:
@@ -177,7 +192,7 @@ def run(accounts, cases=None, out: str | Path | None = None, backend: str | Back
     -------
     Result
     """
-    config = config or RunConfig()
+    config = (config or RunConfig()).resolved()
     be = resolve_backend(backend, accounts)
     timings: dict[str, float] = {}
     clock = time.perf_counter()

@@ -159,13 +159,18 @@ def _entity_hits(direct: pd.DataFrame, entities: pd.DataFrame, config: WatchConf
     direct = direct[direct["case_kind"] != "missing"] if "case_kind" in direct else direct
     # Ties broken by account id, so the entity's representative does not depend on row order.
     best = direct.sort_values(["score", "account_id"], ascending=[False, True]).drop_duplicates(["case_id", "account_id"])
-    best = best.merge(entities, on="account_id")
+    best = best.merge(entities[["account_id", "entity_id"]], on="account_id")
     per_entity = best.drop_duplicates(["case_id", "entity_id"])
-    mates = per_entity.merge(entities.rename(columns={"account_id": "mate"}), on="entity_id")
+    mates = per_entity.merge(entities[["account_id", "entity_id"]].rename(columns={"account_id": "mate"}), on="entity_id")
     mates = mates[mates["mate"] != mates["account_id"]]
     mates = mates.sort_values("score", ascending=False).drop_duplicates(["case_id", "mate"])
+    # Weighted by how surely each of the two accounts belongs to the entity (its strongest link).
+    sure = entities.set_index("account_id")["link_probability"] if "link_probability" in entities else None
+    factor = config.entity_factor
+    if sure is not None:
+        factor = factor * sure.reindex(mates["account_id"]).fillna(1.0).to_numpy() * sure.reindex(mates["mate"]).fillna(1.0).to_numpy()
     out = pd.DataFrame({"case_id": mates["case_id"], "account_id": mates["mate"],
-                        "score": mates["score"] * config.entity_factor, "signal": "entity"})
+                        "score": mates["score"] * factor, "signal": "entity"})
     out["reason"] = ("same entity as account " + mates["account_id"].astype(str) + ", which matched: "
                      + mates["reason"].astype(str).str.replace(r" as (missing-child )?case \S+", "", regex=True))
     return out

@@ -56,6 +56,15 @@ class Linkage:
     weights: Weights | None = field(repr=False, default=None)
 
 
+def attachment(links: pd.DataFrame, account_ids: pd.Series) -> np.ndarray:
+    """Per account, the match probability of the strongest used link that holds it in its
+    entity (1 for an account alone): how surely it belongs with the others."""
+    used = links[links["used"].astype(bool)]
+    best = pd.concat([used[["src", "weight"]].rename(columns={"src": "account_id"}),
+                      used[["dst", "weight"]].rename(columns={"dst": "account_id"})]).groupby("account_id")["weight"].max()
+    return best.reindex(account_ids).fillna(1.0).to_numpy()
+
+
 def link_accounts(accounts: pd.DataFrame, identifiers: pd.DataFrame, config: LinkConfig | None = None,
                   photo_groups: pd.DataFrame | None = None, text_pairs: pd.DataFrame | None = None,
                   text_signatures: np.ndarray | None = None) -> Linkage:
@@ -102,6 +111,7 @@ def link_accounts(accounts: pd.DataFrame, identifiers: pd.DataFrame, config: Lin
     ids = _IdTaker(index)
     entities = _name_entities(ids[np.arange(len(index))], labels)
     links = pair_links(table, scored, labels, coded, ids, weights)
+    entities["link_probability"] = attachment(links, entities["account_id"])
     hubs = data_hubs(coded, labels, accounts, weights, config)
     used = evidence[evidence["kind"] != "xhandle"]
     if len(hubs):

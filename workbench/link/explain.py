@@ -29,6 +29,12 @@ def _bits(values: pd.Series) -> pd.Series:
     return pd.Series(text[codes], index=values.index, dtype=object)
 
 
+def _take(values: np.ndarray, x: np.ndarray, fill: str) -> np.ndarray:
+    """``values[x]`` where ``x >= 0``, else ``fill`` (safe when there are no values at all)."""
+    padded = np.r_[values.astype(object), np.array([fill], dtype=object)]
+    return padded[np.where(x >= 0, x, -1)]
+
+
 def _part(mask: np.ndarray, text: pd.Series) -> pd.Series:
     return text.where(mask, "")
 
@@ -41,7 +47,7 @@ def _reasons(rows: pd.DataFrame, coded: Coded, weights: Weights) -> pd.Series:
     for family in ID_FAMILIES + ("photo",):
         x = rows[f"x_{family}"].to_numpy()
         on = x >= 0
-        value = pd.Series(np.where(on, coded.value[np.maximum(x, 0)], ""), index=rows.index).astype(str)
+        value = pd.Series(_take(coded.value, x, ""), index=rows.index).astype(str)
         extra = (" (" + rows["photo_distance"].astype(str) + " bits apart") if family == "photo" else " ("
         sep = ", " if family == "photo" else ""
         text = ("same " + FAMILY_WORDS[family] + " " + value + extra + sep + "on "
@@ -85,9 +91,9 @@ def pair_links(table: pd.DataFrame, scored: pd.DataFrame, labels: np.ndarray, co
     families = np.array([*ID_FAMILIES, "photo", "text"], dtype=object)[best]
     x = np.column_stack([rows[f"x_{f}"].to_numpy() for f in (*ID_FAMILIES, "photo")] + [np.full(len(rows), -1)])
     x_best = x[np.arange(len(rows)), best]
-    kind = np.where(x_best >= 0, coded.kind[np.maximum(x_best, 0)], "text").astype(object)
+    kind = _take(coded.kind, x_best, "text")
     kind = np.where(families == "xhandle", "handle", kind)
-    value = np.where(x_best >= 0, coded.value[np.maximum(x_best, 0)], rows["similarity"].round(3).astype(str))
+    value = np.where(x_best >= 0, _take(coded.value, x_best, ""), rows["similarity"].round(3).astype(str))
     links = pd.DataFrame({"src": ids[rows["i"].to_numpy()], "dst": ids[rows["j"].to_numpy()], "kind": kind,
                           "value": value, "weight": rows["probability"].round(4).to_numpy()})
     links["reason"] = _reasons(rows, coded, weights).to_numpy()

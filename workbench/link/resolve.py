@@ -96,9 +96,16 @@ def _rounds(labels: np.ndarray, i: np.ndarray, j: np.ndarray, log_odds: np.ndarr
         groups = groups[ok]
         if groups.empty:
             break
+        # Each group's best partner; a pair of groups joins when each is the other's best, so a
+        # group cannot be pulled two ways in one round (a chain through one ad would merge
+        # two operators that no evidence joins directly).
         both = pd.concat([groups.rename(columns={"lo": "g", "hi": "o"}), groups.rename(columns={"hi": "g", "lo": "o"})])
         both = both.sort_values(["g", "best", "o"], ascending=[True, False, True]).drop_duplicates("g")
-        comp = components(n, both["g"].to_numpy(), both["o"].to_numpy())
+        partner = np.full(n, -1, dtype=np.int64)
+        partner[both["g"].to_numpy()] = both["o"].to_numpy()
+        g = both["g"].to_numpy()
+        mutual = partner[partner[g]] == g
+        comp = components(n, g[mutual], partner[g][mutual])
         new = comp[labels]
         if np.array_equal(new, labels):
             break
@@ -116,7 +123,7 @@ def cluster(n: int, i: np.ndarray, j: np.ndarray, log_odds: np.ndarray, merge_bi
     ``strong_bits``), or enough pairs lean to a match: at least log2 of the smaller group's
     size, counting a value shared by several accounts once (two large groups joined by a
     photo or two are what stolen pictures and look-alikes leave). In each
-    round a group joins only its best partner. Pairs come in by ``stage`` (identifiers,
+    round two groups join when each is the other's best partner. Pairs come in by ``stage`` (identifiers,
     then photos, then text) and, within a stage, strongest first, so an operator's accounts
     join up on their shared identifiers before a weaker look-alike pair can pull one away.
 
