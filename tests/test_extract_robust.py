@@ -47,6 +47,11 @@ PATHOLOGICAL = {
     "url_path": "http://a.com/" + "b" * 500_000,
     "bech32_long": "bc1" + "q" * 100_000,
     "hex_long": "0x" + "a" * 100_000,
+    # The respelling of issue 20: join phrases, glued and tens words, sound-alikes.
+    "join_phrases": "123 and then 456 " * 60_000,
+    "glued_words": "tooninetwo " * 90_000,
+    "spelled_tens": "3 oh 5 - nine twenty seven " * 37_000,
+    "sound_alikes": "for 1 to 2 " * 90_000,
 }
 
 

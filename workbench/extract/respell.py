@@ -157,9 +157,12 @@ def _chains(text: str) -> list[list[tuple[int, int, str, str]]]:
     # Join phrases between two digit groups ("417 and then 1120"): their words are a gap.
     phrases = {m.span() for m in _JOIN_GAP.finditer(text)}
     inside = sorted(phrases)
+    starts = [a for a, _b in inside]
     for m in _TOKEN.finditer(text):
-        if inside and any(a <= m.start() < b for a, b in inside):
-            continue
+        if inside:
+            k = bisect.bisect_right(starts, m.start()) - 1
+            if k >= 0 and m.start() < inside[k][1]:
+                continue  # a word of a join phrase
         if m.lastgroup == "d":
             tok = (m.start(), m.end(), "d", m.group())
         else:
