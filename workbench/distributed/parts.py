@@ -17,7 +17,8 @@ from ..schema import IDENTIFIER_COLUMNS, STRONG_KINDS
 POS, RANK = "_pos", "_rank"
 NO_CITY = "\x00"  # stands for a missing city in shuffled tables (NA keys shuffle badly)
 SOURCE_RANK = {source: rank for rank, source in enumerate(TEXT_SOURCES + FIELD_SOURCES)}
-WORKER_COLUMNS = ("account_id", "city", "platform") + TEXT_SOURCES + FIELD_SOURCES
+# city, platform, country, region and coordinates decide each account's phone region (extract.regions)
+WORKER_COLUMNS = ("account_id", "city", "platform", "country", "region", "lat", "lon") + TEXT_SOURCES + FIELD_SOURCES
 """The accounts columns workers need (extract reads the sources; watch reads text and hashes)."""
 
 
