@@ -225,6 +225,8 @@ def _first_name(texts: pd.Series, pattern: str) -> np.ndarray:
         try:
             column = pa.array(texts.array, type=pa.large_string())
             found = pc.extract_regex(column, capture)
+            if isinstance(found, pa.ChunkedArray):  # a large column comes back in chunks
+                found = found.combine_chunks()
             names = found.field("name").to_pylist()
             valid = found.is_valid().to_pylist()
             return np.array([n if ok and n else None for n, ok in zip(names, valid, strict=True)], dtype=object)
