@@ -3,6 +3,9 @@
 Generates synthetic ads with known identifiers (its own small seeded generator, so the
 truth is exact), runs both extractors single-threaded on the same texts and prints
 texts/second and per-kind precision / recall, overall and on obfuscated forms only.
+Then scores the project's own labelled set (``tests/extract_cases/cases.jsonl``:
+hand-written synthetic ads in several languages and regions) and prints precision and
+recall per class and per language.
 
 Fair on a shared machine: both extractors first run once on a few hundred other ads
 (one-off costs such as phonenumbers loading its metadata or a first compile are paid
@@ -16,12 +19,16 @@ from __future__ import annotations
 import argparse
 import re
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import phonenumbers
 
 from workbench.extract import extract_frame
+from workbench.extract.labelled import load_cases, score_cases, summarise
+
+LABELLED = Path(__file__).resolve().parent.parent / "tests" / "extract_cases" / "cases.jsonl"
 
 NAMES = ["jade", "kim", "lucy", "mia", "ruby", "nina", "cleo", "ava", "lola", "zoe"]
 DIGIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
@@ -159,7 +166,12 @@ def main() -> None:
                         help="run the (slow) baseline on the first N ads only; default all")
     parser.add_argument("--turns", type=int, default=10,
                         help="slices the two extractors take turns on (1 = one run each)")
+    parser.add_argument("--labelled-only", action="store_true",
+                        help="only the tables of the labelled set (no speed run)")
     args = parser.parse_args()
+    if args.labelled_only:
+        labelled_tables(LABELLED)
+        return
 
     accounts, truth = generate_ads(args.ads, args.seed, args.repost)
     print(f"{len(accounts)} ads, {accounts.text.nunique()} distinct texts, {len(truth)} true identifiers")
@@ -201,6 +213,19 @@ def main() -> None:
         cells = "".join(f" {allp[k][0]:8.3f} {allp[k][1]:8.3f} {obf[k][1]:11.3f}" for k in kinds)
         print(f"{name:20s} {rate:9.0f}{cells}")
     print(f"\nspeed-up: {rows[0][1] / rows[1][1]:.1f}x texts/second")
+    labelled_tables(LABELLED)
+
+
+def labelled_tables(path: Path) -> None:
+    """Precision / recall on the labelled set: per kind, per class, per language."""
+    cases = load_cases(path)
+    scored = score_cases(cases)
+    print(f"\nlabelled set: {len(cases)} texts, {cases['lang'].nunique()} languages, "
+          f"{cases['region'].nunique()} regions ({path.name})")
+    for by in ("kind", ["kind", "cls"], ["kind", "lang"]):
+        table = summarise(scored, by)
+        print()
+        print(table[["tp", "fp", "fn", "precision", "recall"]].to_string())
 
 
 if __name__ == "__main__":
