@@ -223,7 +223,7 @@ def run(accounts, cases=None, out: str | Path | None = None, backend: str | Back
     elif engine != "local":
         raise ValueError(f"engine must be 'local' or 'dask', not {engine!r}")
     else:
-        identifiers = extract.extract_frame(accounts, region=config.region)
+        identifiers = extract.extract_frame(accounts, region=config.region, with_regions=True)
         lap("extract")
         photo_groups, photo_members = account_photo_groups(accounts, config.link)
         text_pairs, signatures = text_evidence(accounts, config.link) if config.link.use_text else (None, None)

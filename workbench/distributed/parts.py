@@ -33,7 +33,7 @@ def _positions(part: pd.DataFrame, account_ids: pd.Series) -> np.ndarray:
 
 # ---------------------------------------------------------------- extract
 def identifiers_meta() -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype="str") for c in IDENTIFIER_COLUMNS})
+    frame = pd.DataFrame({c: pd.Series(dtype="str") for c in IDENTIFIER_COLUMNS + extract.frame.REGION_COLUMNS})
     return frame.astype({"start": "int64", "end": "int64"}).assign(**{POS: pd.Series(dtype="int64"),
                                                                       RANK: pd.Series(dtype="int64")})
 
@@ -41,8 +41,9 @@ def identifiers_meta() -> pd.DataFrame:
 def extract_part(part: pd.DataFrame, region: str) -> pd.DataFrame:
     """``extract.extract_frame`` of one partition, with each row's account position and
     source rank, from which the gathered table is put back in the single-machine order."""
-    found = extract.extract_frame(part, region=region, workers=1)  # Dask runs the partitions in parallel
-    found = found.astype({c: "str" for c in IDENTIFIER_COLUMNS if c not in ("start", "end")})
+    found = extract.extract_frame(part, region=region, workers=1, with_regions=True)  # partitions run in parallel
+    found = found.astype({c: "str" for c in IDENTIFIER_COLUMNS + extract.frame.REGION_COLUMNS
+                          if c not in ("start", "end")})
     found[POS] = _positions(part, found["account_id"]).astype(np.int64)
     found[RANK] = found["source"].map(SOURCE_RANK).to_numpy(dtype=np.int64)
     return found
