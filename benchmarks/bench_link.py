@@ -132,16 +132,19 @@ class Meter:
         return {**self.rows, "peak_gib": round(peak, 3)}
 
 
-def identifier_only(accounts: pd.DataFrame, identifiers: pd.DataFrame) -> pd.DataFrame:
-    """Baseline: every shared strong identifier links, no hub guard, no photos or text."""
-    index = pd.Index(accounts["account_id"])
-    ev = identifiers[identifiers["kind"].isin(STRONG_KINDS)]
-    codes = index.get_indexer(ev["account_id"])
-    group = ev.groupby(["kind", "value"]).ngroup().to_numpy()
+def _union_find(index: pd.Index, evidence: pd.DataFrame) -> pd.DataFrame:
+    """Entities as connected components of accounts and the (kind, value) they carry."""
+    codes = index.get_indexer(evidence["account_id"])
+    group = evidence.groupby(["kind", "value"]).ngroup().to_numpy()
     n, k = len(index), int(group.max()) + 1 if len(group) else 0
     graph = coo_matrix((np.ones(len(codes)), (codes, n + group)), shape=(n + k, n + k))
     labels = connected_components(graph, directed=False)[1][:n]
     return pd.DataFrame({"account_id": index, "entity_id": labels.astype(str)})
+
+
+def identifier_only(accounts: pd.DataFrame, identifiers: pd.DataFrame) -> pd.DataFrame:
+    """Baseline: every shared strong identifier links, no hub guard, no photos or text."""
+    return _union_find(pd.Index(accounts["account_id"]), identifiers[identifiers["kind"].isin(STRONG_KINDS)])
 
 
 def reference(accounts: pd.DataFrame, identifiers: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
@@ -150,13 +153,7 @@ def reference(accounts: pd.DataFrame, identifiers: pd.DataFrame, members: pd.Dat
     ev = identifiers.loc[identifiers["kind"].isin(STRONG_KINDS), ["account_id", "kind", "value"]]
     photos = pd.DataFrame({"account_id": members["account_id"], "kind": "image", "value": members["rep"].astype(str)})
     ev = pd.concat([ev, photos], ignore_index=True).drop_duplicates()
-    ev = ev[ev.groupby(["kind", "value"])["account_id"].transform("size") <= REFERENCE_CAP]
-    codes = index.get_indexer(ev["account_id"])
-    group = ev.groupby(["kind", "value"]).ngroup().to_numpy()
-    n, k = len(index), int(group.max()) + 1 if len(group) else 0
-    graph = coo_matrix((np.ones(len(codes)), (codes, n + group)), shape=(n + k, n + k))
-    labels = connected_components(graph, directed=False)[1][:n]
-    return pd.DataFrame({"account_id": index, "entity_id": labels.astype(str)})
+    return _union_find(index, ev[ev.groupby(["kind", "value"])["account_id"].transform("size") <= REFERENCE_CAP])
 
 
 def splink_table(accounts: pd.DataFrame, identifiers: pd.DataFrame) -> tuple[pa.Table, list[str]]:

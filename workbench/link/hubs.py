@@ -7,41 +7,22 @@ operators). Shared mechanisms (MinHash/LSH, the Hamming index) come from
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from ..schema import OUTPUT_COLUMNS, STRONG_KINDS
 from ..textsim import pairs_within_groups
 from .config import LinkConfig
+from .resolve import components
 
 log = logging.getLogger(__name__)
 
 KIND_WORDS = {"phone": "phone", "email": "email", "handle": "handle", "payment": "payment account",
               "wallet": "crypto wallet", "url": "web address", "image": "photo", "pdq": "photo (PDQ)"}
-
-
-@dataclass
-class Linkage:
-    """What linking found: entity per account, links with reasons, hubs."""
-
-    entities: pd.DataFrame
-    links: pd.DataFrame
-    hubs: pd.DataFrame
-    evidence: pd.DataFrame = field(repr=False, default=None)  # (account_id, kind, value) used
-
-
-def _components(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    graph = coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
-    return connected_components(graph, directed=False)[1]
 
 
 def _star_edges(codes: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -124,7 +105,7 @@ def _cohesion(evidence: pd.DataFrame, codes: np.ndarray, ident: np.ndarray, cand
     pair, co = np.unique(lo * n_ident + hi, return_counts=True)
     lo, hi = pair // max(n_ident, 1), pair % max(n_ident, 1)
     twins = co / (df[lo] + df[hi] - co) >= 0.9
-    composite = _components(n_ident, lo[twins], hi[twins]) if n_ident else ident
+    composite = components(n_ident, lo[twins], hi[twins]) if n_ident else ident
     # Other evidence on each node's account (evidence rows of an account are a range once sorted).
     by_row = np.argsort(codes, kind="stable")
     row_count = np.bincount(codes, minlength=n_acc)
@@ -147,7 +128,7 @@ def _cohesion(evidence: pd.DataFrame, codes: np.ndarray, ident: np.ndarray, cand
         at = pd.Index(node_key).get_indexer(wanted)  # hash lookup: 2x faster than binary search here
         hit = at >= 0
         src, dst = np.r_[src, t_node[hit]], np.r_[dst, at[hit]]
-    labels = _components(len(node_key), src, dst)
+    labels = components(len(node_key), src, dst)
     groups = _unique(x * np.int64(len(node_key) + 1) + labels) // (len(node_key) + 1)
     present = np.flatnonzero(df)
     return pd.Series(np.bincount(groups, minlength=n_ident)[present] / df[present], index=present)
@@ -266,7 +247,7 @@ def _keep_bridging_hubs(hubs: pd.DataFrame, coded: _Coded, n: int, config: LinkC
     on_hub_rows = _on(coded.ident, hubs["x"].to_numpy())
     src, dst, _ = _star_edges(coded.codes[~on_hub_rows], coded.ident[~on_hub_rows])
     strong = coded.t_sim >= config.text_merge_threshold
-    labels = _components(n, np.r_[src, coded.t_src[strong]], np.r_[dst, coded.t_dst[strong]])
+    labels = components(n, np.r_[src, coded.t_src[strong]], np.r_[dst, coded.t_dst[strong]])
     sizes = np.bincount(labels)
     group = labels[coded.codes[on_hub_rows]]
     established = pd.DataFrame({"x": coded.ident[on_hub_rows], "group": group})[sizes[group] >= 2]
