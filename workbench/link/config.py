@@ -19,18 +19,19 @@ class LinkConfig:
         pair (200 accounts: 19,900 pairs). Its weight there would be log2(m N / k), below
         the prior's magnitude at any N we measured (5k-1M), so it could not link alone
     merge_bits : two groups may join when their best pair's log-odds (bits) is at least
-        this (2 bits: match probability 0.8). Measured on synth worlds of 5k and 20k
-        accounts: 0 bits let chance text pairs chain groups (precision 0.73 at 20k), 2-3
-        bits kept it >= 0.99 with recall 0.95-0.96; 4 and more lost recall (0.90 at 20k)
-    strong_bits : ... and, unless one group is small or two pairs lean to a match, at least
-        this (6 bits: probability 0.985)
-    small_group : groups of at most this many accounts may join on one pair
+        this (3 bits: match probability 0.89). Measured this stop with the final rule:
+        synth 5k/20k/3k F1 0.988/0.988/0.978 at 2 bits, 0.986/0.984/0.968 at 3; the
+        held-out us-20k world 0.880 at 2 bits, 0.915 at 3 (chance text pairs in one city
+        chain groups below that); 3 keeps precision, which analysts need most
+    strong_bits : a group of ``small_group`` + 1 accounts may also join on one pair this
+        strong (6 bits: probability 0.985); larger groups need support (``resolve.cluster``)
+    small_group : groups of at most this many accounts may join on one piece of evidence
     u_pairs : random pairs drawn to measure how often unrelated accounts agree
     text_threshold, text_num_perm, text_bands, text_max_bucket : MinHash/LSH search for
         similar ads. 128 x 42 bands of 3 rows finds a pair at similarity 0.45 with
         probability 0.98 and 0.3 with 0.68
     hub_min_accounts, hub_max_cohesion, hub_max_share, text_merge_threshold : the
-        identifier-only hub test ``rules.find_hubs`` used by the watch state
+        identifier-only hub test ``hubs.find_hubs`` used by the watch state
     """
 
     photo_radius: int = 8

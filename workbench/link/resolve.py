@@ -11,6 +11,8 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .config import LinkConfig
+
 
 def components(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """Connected component label of each of ``n`` nodes given edges (src, dst).
@@ -113,16 +115,17 @@ def _rounds(labels: np.ndarray, i: np.ndarray, j: np.ndarray, log_odds: np.ndarr
     return labels
 
 
-def cluster(n: int, i: np.ndarray, j: np.ndarray, log_odds: np.ndarray, merge_bits: float = 2.0,
-            strong_bits: float = 6.0, small_group: int = 2, max_rounds: int = 50,
+def cluster(n: int, i: np.ndarray, j: np.ndarray, log_odds: np.ndarray, merge_bits: float = LinkConfig.merge_bits,
+            strong_bits: float = LinkConfig.strong_bits, small_group: int = LinkConfig.small_group, max_rounds: int = 50,
             stage: np.ndarray | None = None, piece: np.ndarray | None = None) -> np.ndarray:
     """Entity label of each account.
 
-    Two groups join when their best pair leans to a match (log-odds >= ``merge_bits``) and
-    either one of them is small (<= ``small_group`` accounts) and the pair strong (>=
-    ``strong_bits``), or enough pairs lean to a match: at least log2 of the smaller group's
-    size, counting a value shared by several accounts once (two large groups joined by a
-    photo or two are what stolen pictures and look-alikes leave). In each
+    Two groups join when their best pair reaches ``merge_bits`` and the evidence between
+    them has support: one piece when the smaller group has at most ``small_group``
+    accounts, else at least log2 of its size (each piece counted by the accounts it touches
+    on the smaller side, so a value shared by several accounts is one piece); a group of
+    ``small_group`` + 1 may also join on one pair of ``strong_bits``. Two large groups
+    joined by a photo or two are what stolen pictures and look-alikes leave. In each
     round two groups join when each is the other's best partner. Pairs come in by ``stage`` (identifiers,
     then photos, then text) and, within a stage, strongest first, so an operator's accounts
     join up on their shared identifiers before a weaker look-alike pair can pull one away.
