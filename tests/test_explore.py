@@ -143,3 +143,17 @@ def _walk(widget):
     yield widget
     for child in getattr(widget, "children", ()):
         yield from _walk(child)
+
+
+def test_figures_redraw_when_the_browser_drew_them_empty(explorer, monkeypatch):
+    """A browser that lost the figure's first messages reports no traces; the figure resends
+    its traces and layout. A browser that holds them gets nothing more."""
+    for fig in (explorer.map, explorer.net, explorer.card_fig):
+        sent: list[tuple[str, object]] = []
+        monkeypatch.setattr(fig, "_send_addTraces_msg", lambda data, s=sent: s.append(("traces", len(data))))
+        monkeypatch.setattr(fig, "_send_relayout_msg", lambda layout, s=sent: s.append(("layout", sorted(layout))))
+        fig._js2py_traceDeltas = {"trace_deltas": [{"uid": t.uid} for t in fig.data], "trace_edit_id": fig._last_trace_edit_id}
+        assert sent == []
+        fig._js2py_traceDeltas = {"trace_deltas": [], "trace_edit_id": fig._last_trace_edit_id}
+        assert sent[0] == ("traces", len(fig.data)) and sent[0][1] > 0
+        assert sent[1][0] == "layout" and "height" in sent[1][1]

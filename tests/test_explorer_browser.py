@@ -46,6 +46,12 @@ result'''
 SHOW = 'Explorer(result, review_path="review")'
 
 
+PLOTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(g => ({
+    traces: (g.data || []).length, points: (g.data || []).reduce((n, t) => n + ((t.x || []).length), 0),
+    title: ((g.layout || {}).title || {}).text || null, canvases: g.querySelectorAll('canvas').length}))"""
+"""What each plotly plot on the page holds, for the failure report."""
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -133,7 +139,7 @@ def _shot(locator, name: str) -> Path:
 def test_explorer_in_jupyterlab(lab):
     from playwright.sync_api import expect, sync_playwright
 
-    for stale in ("failure.png", "lab.log"):
+    for stale in ("failure.png", "lab.log", "console.txt"):
         (ARTIFACTS / stale).unlink(missing_ok=True)
     requests: list[str] = []
     shots: list[Path] = []
@@ -143,6 +149,9 @@ def test_explorer_in_jupyterlab(lab):
         context.on("request", lambda request: requests.append(request.url))
         page = context.new_page()
         page.on("websocket", lambda ws: requests.append(ws.url))
+        console: list[str] = []
+        page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
+        page.on("pageerror", lambda err: console.append(f"pageerror: {err}"))
         try:
             page.goto(lab["url"])
             page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
@@ -208,6 +217,11 @@ def test_explorer_in_jupyterlab(lab):
         except Exception:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "failure.png"), full_page=True)
+            plots = page.evaluate(PLOTS_JS)
+            page.wait_for_timeout(30_000)
+            plots = [plots, page.evaluate(PLOTS_JS)]
+            (ARTIFACTS / "console.txt").write_text("\n".join(console + ["plots: " + json.dumps(plots)]))
+            print("browser console:", *console[-40:], "plots:", json.dumps(plots), sep="\n")
             shutil.copy(lab["log"], ARTIFACTS / "lab.log")
             raise
         finally:

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .data import ExploreData
-from .views import esc
+from .views import Figure, esc
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def network_figure() -> go.FigureWidget:
         traces.append(go.Scatter(x=[], y=[], mode=mode, name=kind, hoverinfo="text", textposition="top center",
                                  marker={"color": colour, "symbol": symbol, "size": size,
                                          "line": {"width": 1, "color": "#333"}}))
-    fig = go.FigureWidget(data=traces)
+    fig = Figure(data=traces)
     fig.update_layout(height=430, width=600, margin={"l": 10, "r": 10, "t": 30, "b": 10}, plot_bgcolor="white",
                       title={"text": "Network: click a node; Expand adds one hop", "font": {"size": 13}},
                       xaxis={"visible": False}, yaxis={"visible": False}, font={"family": "sans-serif"},

@@ -6,12 +6,14 @@ every cell is passed through ``html.escape``, because ad text is hostile input.
 """
 from __future__ import annotations
 
+import copy
 import html
 import logging
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import traitlets
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
@@ -104,6 +106,25 @@ def map_colours(points: pd.DataFrame, mode: str) -> dict:
     return {"color": colours, "colorscale": DISCRETE_SCALE, "cmin": 0, "cmax": len(PALETTE), "showscale": False}
 
 
+class Figure(go.FigureWidget):
+    """A ``FigureWidget`` that redraws itself when the browser drew it without its figure.
+
+    plotly opens a figure's channel to the browser empty and sends its traces and layout in
+    the messages that follow. JupyterLab drops messages that reach a widget whose script is
+    still loading, so on a busy machine the map and network came up as empty default plots
+    (a real JupyterLab on a loaded 2-core machine). Once drawn, the browser reports the traces
+    it holds; when it holds none of this figure's, the figure sends them again with its layout.
+    """
+
+    @traitlets.observe("_js2py_traceDeltas")
+    def _redraw_if_empty(self, change) -> None:
+        report = change["new"] or {}
+        if "trace_deltas" in report and not report["trace_deltas"] and len(self.data):
+            log.info("the browser drew %s without its traces; sending them again", self.layout.title.text)
+            self._send_addTraces_msg(copy.deepcopy(self._data))
+            self._send_relayout_msg(copy.deepcopy(self._layout))
+
+
 def trend_map(points: pd.DataFrame, mode: str = "cluster") -> go.FigureWidget:
     """The UMAP map as one Scattergl trace; box or lasso selection selects accounts.
 
@@ -114,7 +135,7 @@ def trend_map(points: pd.DataFrame, mode: str = "cluster") -> go.FigureWidget:
     trace = go.Scattergl(x=points["x"].to_numpy(), y=points["y"].to_numpy(), mode="markers",
                          hovertext=hover.to_numpy(), hoverinfo="text", name="accounts",
                          marker={"size": 5, "opacity": 0.8}, unselected={"marker": {"opacity": 0.15}})
-    fig = go.FigureWidget(data=[trace])
+    fig = Figure(data=[trace])
     fig.update_layout(dragmode="select", height=430, width=600, margin={"l": 10, "r": 10, "t": 30, "b": 10},
                       title={"text": "Trend map (UMAP): drag a box or lasso to select", "font": {"size": 13}},
                       xaxis={"visible": False}, yaxis={"visible": False}, showlegend=False,
@@ -196,7 +217,7 @@ def card_figure() -> go.FigureWidget:
                       font={"family": "sans-serif"})
     fig.update_xaxes(title_text="lon", row=1, col=2)
     fig.update_yaxes(title_text="lat", scaleanchor="x2", scaleratio=1, row=1, col=2)
-    return go.FigureWidget(fig)
+    return Figure(fig)
 
 
 def _places(members: pd.DataFrame, km_degrees: float = 0.5) -> pd.Series:
