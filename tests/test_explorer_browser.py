@@ -167,6 +167,10 @@ def test_explorer_in_jupyterlab(lab):
                 page.keyboard.press("Shift+Enter")
                 expect(prompt).to_have_text(re.compile(r"\[(\*|\d+)\]"), timeout=15_000)
                 expect(prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=150_000)
+            # the run's cell shows its result and no library warnings (stderr is where they land)
+            expect(cells.nth(0).locator(".jp-OutputArea-output").last).to_contain_text("Result(")
+            stderr = cells.nth(0).locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+            assert stderr.count() == 0, f"the run printed warnings: {stderr.all_inner_texts()}"
             explorer = page.locator(".wb-explorer")
             explorer.wait_for(timeout=30_000)
             trend_map, net = page.locator(".wb-map"), page.locator(".wb-network")

@@ -209,7 +209,9 @@ def entity_indicators(accounts: pd.DataFrame, entities: pd.DataFrame, identifier
     summary["risk_score"] = (values.mul(weights, axis=1).sum(axis=1) / max(weights.sum(), 1e-9)).round(4)
     measure = {"missing_child_match": summary["missing_cases"], "case_match": summary["cases"],
                "movement": summary["n_cities"].astype(str) + " cities, moving " + summary["moves"].astype(str)
-               + " times (" + summary["moves_per_week"].astype(str) + " a week)", "volume": summary["n_accounts"], "burstiness": summary["burst"].astype(int),
+               + np.where(summary["moves"].to_numpy() == 1, " time (", " times (")
+               + summary["moves_per_week"].astype(str) + " a week)",
+               "volume": summary["n_accounts"], "burstiness": summary["burst"].astype(int),
                "personas_per_phone": summary["personas"].astype(int), "photos_across_cities": summary["photo_cities"].astype(int)}
     for name in ("third_person", "youth_coded", "restrictive", "new_in_town"):  # "under 1%", never "0%"
         share = summary[name].astype(float)

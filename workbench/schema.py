@@ -51,6 +51,10 @@ TRUTH_COLUMNS = ("account_id", "operator_id", "case_id", "resurfaced")
 STRONG_KINDS = ("phone", "email", "handle", "payment", "wallet", "url")
 IDENTIFIER_KINDS = STRONG_KINDS + ("image", "pdq")
 
+KIND_WORDS = {"phone": "phone", "email": "email", "handle": "handle", "payment": "payment account",
+              "wallet": "crypto wallet", "url": "web address", "image": "photo", "pdq": "photo (PDQ)"}
+"""How each evidence kind is named in reasons an analyst reads (links, hubs, leads)."""
+
 IDENTIFIER_COLUMNS = ("account_id", "kind", "value", "raw", "source", "start", "end", "rule")
 
 OUTPUT_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -14,12 +14,10 @@ import pandas as pd
 
 from . import extract, link, photos, textpairs
 from .io import explode_multi
-from .schema import OUTPUT_COLUMNS, STRONG_KINDS
+from .schema import KIND_WORDS, OUTPUT_COLUMNS, STRONG_KINDS
 
 log = logging.getLogger(__name__)
 
-KIND_WORDS = {"phone": "phone", "email": "email", "handle": "handle", "payment": "payment account",
-              "wallet": "crypto wallet", "url": "web address"}
 IDENTIFIER_SCORE = {"phone": 0.95, "email": 0.95, "handle": 0.9, "payment": 0.9, "wallet": 0.95, "url": 0.6}
 
 

@@ -120,7 +120,7 @@ class Figure(go.FigureWidget):
     def _redraw_if_empty(self, change) -> None:
         report = change["new"] or {}
         if "trace_deltas" in report and not report["trace_deltas"] and len(self.data):
-            log.info("the browser drew %s without its traces; sending them again", self.layout.title.text)
+            log.info("the browser drew a figure without its %d traces; sending them again", len(self.data))
             self._send_addTraces_msg(copy.deepcopy(self._data))
             self._send_relayout_msg(copy.deepcopy(self._layout))
 

@@ -14,15 +14,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..schema import OUTPUT_COLUMNS, STRONG_KINDS
+from ..schema import KIND_WORDS, OUTPUT_COLUMNS, STRONG_KINDS
 from ..textsim import pairs_within_groups
 from .config import LinkConfig
 from .resolve import components
 
 log = logging.getLogger(__name__)
 
-KIND_WORDS = {"phone": "phone", "email": "email", "handle": "handle", "payment": "payment account",
-              "wallet": "crypto wallet", "url": "web address", "image": "photo", "pdq": "photo (PDQ)"}
 
 
 def _star_edges(codes: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
