@@ -22,7 +22,6 @@ from .resolve import components
 log = logging.getLogger(__name__)
 
 
-
 def _star_edges(codes: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Link every member of a group to the group's first member (sorted by account code)."""
     if len(codes) == 0:
