@@ -28,11 +28,15 @@ browser-deps:
 		|| echo "browser-deps: could not install Debian chromium; browser tests will be skipped"; fi
 
 test: $(STAMP) browser-deps
+	$(BIN)/ruff check workbench tests benchmarks
+	$(BIN)/ruff format --check workbench tests benchmarks
 	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --doctest-modules -p no:cacheprovider workbench
 	$(BIN)/python -m pytest -q --nbval-lax -p no:cacheprovider notebooks/
 
 lint: $(STAMP)
 	$(BIN)/ruff check workbench tests benchmarks
+	$(BIN)/ruff format --check workbench tests benchmarks
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_link.py --sizes 5000,20000,100000 $(if $(wildcard ../shared/validation/us-20k/accounts.csv),--world ../shared/validation/us-20k)

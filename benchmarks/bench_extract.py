@@ -14,6 +14,7 @@ load from other processes falls on both alike.
 
     python benchmarks/bench_extract.py --ads 100000 --seed 0
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,9 +35,23 @@ NAMES = ["jade", "kim", "lucy", "mia", "ruby", "nina", "cleo", "ava", "lola", "z
 DIGIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 SPANISH = ["cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"]
 FILLER = [
-    "New in town", "sweet and discreet", "upscale only", "QV 100 HH 150 H 250", "34-24-36 5'4",
-    "22yo", "available 24/7", "no rush", "incall/outcall", "ad #48213", "posted 2024-05-01 11pm",
-    "$200/hr", "150 roses", "2 hrs 300", "Houston TX 77002", "ref 1234567890", "10/12/2024",
+    "New in town",
+    "sweet and discreet",
+    "upscale only",
+    "QV 100 HH 150 H 250",
+    "34-24-36 5'4",
+    "22yo",
+    "available 24/7",
+    "no rush",
+    "incall/outcall",
+    "ad #48213",
+    "posted 2024-05-01 11pm",
+    "$200/hr",
+    "150 roses",
+    "2 hrs 300",
+    "Houston TX 77002",
+    "ref 1234567890",
+    "10/12/2024",
 ]
 AREAS = ["713", "832", "281", "214", "469", "305", "786", "212", "646", "404"]
 
@@ -55,13 +70,18 @@ def _phone(rng) -> tuple[str, str]:
 def _render_phone(digits: str, style: int) -> str:
     a, b, c = digits[:3], digits[3:6], digits[6:]
     forms = [
-        f"{a}-{b}-{c}", f"({a}) {b}-{c}", f"{a}.{b}.{c}", f"+1 {a} {b} {c}",  # plain
+        f"{a}-{b}-{c}",
+        f"({a}) {b}-{c}",
+        f"{a}.{b}.{c}",
+        f"+1 {a} {b} {c}",  # plain
         " ".join(DIGIT_WORDS[int(d)] for d in digits),
         " ".join(SPANISH[int(d)] for d in digits),
         f"{a[0]}{DIGIT_WORDS[int(a[1])]}{a[2]} {b} {c[0]}{DIGIT_WORDS[int(c[1])]}{c[2:]}",
         "".join(chr(0xFF10 + int(d)) for d in digits),
         "".join(d + "\ufe0f\u20e3" for d in digits),
-        f"{a}💋{b}💋{c}", f"{a}\n{b}\n{c}", " ".join(digits),
+        f"{a}💋{b}💋{c}",
+        f"{a}\n{b}\n{c}",
+        " ".join(digits),
         f"{a}-{b}-{c}".replace("0", "O").replace("1", "l"),
     ]
     return forms[style]
@@ -72,8 +92,14 @@ N_PLAIN_PHONE_STYLES = 4
 
 def _render_email(local: str, domain: str, style: int) -> str:
     host, _, tld = domain.rpartition(".")
-    forms = [f"{local}@{domain}", f"{local} at {host} dot {tld}", f"{local}[at]{host}[dot]{tld}",
-             f"{local} @ {host} . {tld}", f"{local} AT {host} DOT {tld}", f"{local}(at){host}(dot){tld}"]
+    forms = [
+        f"{local}@{domain}",
+        f"{local} at {host} dot {tld}",
+        f"{local}[at]{host}[dot]{tld}",
+        f"{local} @ {host} . {tld}",
+        f"{local} AT {host} DOT {tld}",
+        f"{local}(at){host}(dot){tld}",
+    ]
     return forms[style]
 
 
@@ -131,8 +157,13 @@ def baseline(accounts: pd.DataFrame, region: str = "US") -> pd.DataFrame:
     rows = []
     for aid, text in zip(accounts.account_id, accounts.text, strict=True):
         for match in phonenumbers.PhoneNumberMatcher(text, region):
-            rows.append((aid, "phone", phonenumbers.format_number(
-                match.number, phonenumbers.PhoneNumberFormat.E164)))
+            rows.append(
+                (
+                    aid,
+                    "phone",
+                    phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164),
+                )
+            )
         for m in EMAIL_RE.finditer(text):
             rows.append((aid, "email", m.group().lower()))
     return pd.DataFrame(rows, columns=["account_id", "kind", "value"]).drop_duplicates()
@@ -160,21 +191,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ads", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--repost", type=float, default=0.0,
-                        help="share of ads that are exact reposts (0 = every text new)")
-    parser.add_argument("--baseline-ads", type=int, default=None,
-                        help="run the (slow) baseline on the first N ads only; default all")
-    parser.add_argument("--turns", type=int, default=10,
-                        help="slices the two extractors take turns on (1 = one run each)")
-    parser.add_argument("--labelled-only", action="store_true",
-                        help="only the tables of the labelled set (no speed run)")
+    parser.add_argument(
+        "--repost",
+        type=float,
+        default=0.0,
+        help="share of ads that are exact reposts (0 = every text new)",
+    )
+    parser.add_argument(
+        "--baseline-ads",
+        type=int,
+        default=None,
+        help="run the (slow) baseline on the first N ads only; default all",
+    )
+    parser.add_argument(
+        "--turns",
+        type=int,
+        default=10,
+        help="slices the two extractors take turns on (1 = one run each)",
+    )
+    parser.add_argument(
+        "--labelled-only",
+        action="store_true",
+        help="only the tables of the labelled set (no speed run)",
+    )
     args = parser.parse_args()
     if args.labelled_only:
         labelled_tables(LABELLED)
         return
 
     accounts, truth = generate_ads(args.ads, args.seed, args.repost)
-    print(f"{len(accounts)} ads, {accounts.text.nunique()} distinct texts, {len(truth)} true identifiers")
+    print(
+        f"{len(accounts)} ads, {accounts.text.nunique()} distinct texts, {len(truth)} true identifiers"
+    )
 
     warm_up, _ = generate_ads(500, args.seed + 1, args.repost)
     extract_frame(warm_up)
@@ -186,7 +234,7 @@ def main() -> None:
     for k, part in enumerate(np.array_split(np.arange(len(accounts)), args.turns)):
         slice_ours = accounts.iloc[part]
         slice_base = slice_ours[slice_ours.account_id.isin(sub.account_id)]
-        for side in ((0, 1) if k % 2 == 0 else (1, 0)):  # who goes first alternates
+        for side in (0, 1) if k % 2 == 0 else (1, 0):  # who goes first alternates
             started = time.perf_counter()
             if side == 0:
                 ours_parts.append(extract_frame(slice_ours))
@@ -200,13 +248,24 @@ def main() -> None:
     ours_sub = ours[ours.account_id.isin(sub.account_id)]
 
     kinds = ("phone", "email", "handle")
-    rows = [("workbench.extract", len(accounts) / ours_s, score(ours_sub, sub_truth, kinds),
-             score(ours_sub, sub_truth, kinds, obfuscated_only=True)),
-            ("phonenumbers+regex", len(sub) / base_s, score(base, sub_truth, kinds),
-             score(base, sub_truth, kinds, obfuscated_only=True))]
+    rows = [
+        (
+            "workbench.extract",
+            len(accounts) / ours_s,
+            score(ours_sub, sub_truth, kinds),
+            score(ours_sub, sub_truth, kinds, obfuscated_only=True),
+        ),
+        (
+            "phonenumbers+regex",
+            len(sub) / base_s,
+            score(base, sub_truth, kinds),
+            score(base, sub_truth, kinds, obfuscated_only=True),
+        ),
+    ]
     print(f"\nscored on {len(sub)} ads (single process, one core)")
     header = f"{'extractor':20s} {'texts/s':>9s}" + "".join(
-        f" {k[:5] + ' P':>8s} {k[:5] + ' R':>8s} {k[:5] + ' R-obf':>11s}" for k in kinds)
+        f" {k[:5] + ' P':>8s} {k[:5] + ' R':>8s} {k[:5] + ' R-obf':>11s}" for k in kinds
+    )
     print(header)
     print("-" * len(header))
     for name, rate, allp, obf in rows:
@@ -220,8 +279,10 @@ def labelled_tables(path: Path) -> None:
     """Precision / recall on the labelled set: per kind, per class, per language."""
     cases = load_cases(path)
     scored = score_cases(cases)
-    print(f"\nlabelled set: {len(cases)} texts, {cases['lang'].nunique()} languages, "
-          f"{cases['region'].nunique()} regions ({path.name})")
+    print(
+        f"\nlabelled set: {len(cases)} texts, {cases['lang'].nunique()} languages, "
+        f"{cases['region'].nunique()} regions ({path.name})"
+    )
     for by in ("kind", ["kind", "cls"], ["kind", "lang"]):
         table = summarise(scored, by)
         print()

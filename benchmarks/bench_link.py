@@ -58,6 +58,7 @@ inputs (``load``; they then hold ``inputs_gib``). Extraction is timed apart
 sums the linker's own stages. Splink rows are skipped with a note when splink is
 not installed (``pip install workbench[bench]``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -144,16 +145,24 @@ def _union_find(index: pd.Index, evidence: pd.DataFrame) -> pd.DataFrame:
 
 def identifier_only(accounts: pd.DataFrame, identifiers: pd.DataFrame) -> pd.DataFrame:
     """Baseline: every shared strong identifier links, no hub guard, no photos or text."""
-    return _union_find(pd.Index(accounts["account_id"]), identifiers[identifiers["kind"].isin(STRONG_KINDS)])
+    return _union_find(
+        pd.Index(accounts["account_id"]), identifiers[identifiers["kind"].isin(STRONG_KINDS)]
+    )
 
 
-def reference(accounts: pd.DataFrame, identifiers: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+def reference(
+    accounts: pd.DataFrame, identifiers: pd.DataFrame, members: pd.DataFrame
+) -> pd.DataFrame:
     """Reference: strong identifiers and photo groups, values on > REFERENCE_CAP accounts dropped."""
     index = pd.Index(accounts["account_id"])
     ev = identifiers.loc[identifiers["kind"].isin(STRONG_KINDS), ["account_id", "kind", "value"]]
-    photos = pd.DataFrame({"account_id": members["account_id"], "kind": "image", "value": members["rep"].astype(str)})
+    photos = pd.DataFrame(
+        {"account_id": members["account_id"], "kind": "image", "value": members["rep"].astype(str)}
+    )
     ev = pd.concat([ev, photos], ignore_index=True).drop_duplicates()
-    return _union_find(index, ev[ev.groupby(["kind", "value"])["account_id"].transform("size") <= REFERENCE_CAP])
+    return _union_find(
+        index, ev[ev.groupby(["kind", "value"])["account_id"].transform("size") <= REFERENCE_CAP]
+    )
 
 
 def splink_table(accounts: pd.DataFrame, identifiers: pd.DataFrame) -> tuple[pa.Table, list[str]]:
@@ -162,14 +171,18 @@ def splink_table(accounts: pd.DataFrame, identifiers: pd.DataFrame) -> tuple[pa.
     Lists are built by Arrow's group-by (pandas' ``agg(list)`` makes a Python list per
     account: 45 s at 1M accounts, which would be charged to Splink).
     """
-    ev = identifiers.loc[identifiers["kind"].isin(STRONG_KINDS), ["account_id", "kind", "value"]].drop_duplicates()
+    ev = identifiers.loc[
+        identifiers["kind"].isin(STRONG_KINDS), ["account_id", "kind", "value"]
+    ].drop_duplicates()
     ev = ev[ev.groupby(["kind", "value"])["account_id"].transform("size").to_numpy() <= SPLINK_JUNK]
     ev = ev.sort_values(["account_id", "kind", "value"])
     ids = pa.array(accounts["account_id"].astype(str), type=pa.large_string())
     columns = {"account_id": ids}
     kinds = [k for k in STRONG_KINDS if (ev["kind"] == k).any()]
     for kind in kinds:  # a handful of identifier kinds
-        rows = pa.Table.from_pandas(ev.loc[ev["kind"] == kind, ["account_id", "value"]], preserve_index=False)
+        rows = pa.Table.from_pandas(
+            ev.loc[ev["kind"] == kind, ["account_id", "value"]], preserve_index=False
+        )
         grouped = rows.group_by("account_id", use_threads=False).aggregate([("value", "list")])
         at = pc.index_in(ids, value_set=pc.cast(grouped["account_id"], pa.large_string()))
         values = grouped["value_list"].combine_chunks().take(at)  # null where the account has none
@@ -188,20 +201,42 @@ def splink_link(table, kinds: list[str], meter: Meter) -> dict[float, pd.DataFra
     logging.getLogger("splink").setLevel(logging.ERROR)
     with meter.stage("train"):
         db = DuckDBAPI()
-        comparisons = [cl.CustomComparison([cll.NullLevel(k), cll.ExactMatchLevel(f"{k}_1", term_frequency_adjustments=True),
-                                            cll.ArrayIntersectLevel(k, 1), cll.ElseLevel()], output_column_name=k)
-                       for k in kinds]
-        settings = SettingsCreator(link_type="dedupe_only", unique_id_column_name="account_id", comparisons=comparisons,
-                                   blocking_rules_to_generate_predictions=[block_on(k, arrays_to_explode=[k]) for k in kinds])
+        comparisons = [
+            cl.CustomComparison(
+                [
+                    cll.NullLevel(k),
+                    cll.ExactMatchLevel(f"{k}_1", term_frequency_adjustments=True),
+                    cll.ArrayIntersectLevel(k, 1),
+                    cll.ElseLevel(),
+                ],
+                output_column_name=k,
+            )
+            for k in kinds
+        ]
+        settings = SettingsCreator(
+            link_type="dedupe_only",
+            unique_id_column_name="account_id",
+            comparisons=comparisons,
+            blocking_rules_to_generate_predictions=[
+                block_on(k, arrays_to_explode=[k]) for k in kinds
+            ],
+        )
         linker = Linker(db.register(table), settings)
-        linker.training.estimate_probability_two_random_records_match([block_on(f"{k}_1") for k in kinds], recall=0.7)
+        linker.training.estimate_probability_two_random_records_match(
+            [block_on(f"{k}_1") for k in kinds], recall=0.7
+        )
         linker.training.estimate_u_using_random_sampling(max_pairs=SPLINK_U_PAIRS, seed=1)
         for kind in [k for k in ("phone", "email", "handle") if k in kinds]:
-            linker.training.estimate_parameters_using_expectation_maximisation(block_on(f"{kind}_1"))
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(f"{kind}_1")
+            )
     with meter.stage("predict"):
         predictions = linker.inference.predict(threshold_match_probability=min(SPLINK_SWEEP))
+
     def cluster(threshold: float) -> pd.DataFrame:
-        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold)
+        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold
+        )
         frame = clusters.as_pandas_dataframe()[["account_id", "cluster_id"]]
         return frame.rename(columns={"cluster_id": "entity_id"}).astype(str)
 
@@ -216,8 +251,13 @@ def _quality(entities: pd.DataFrame, truth: pd.DataFrame) -> dict:
     from workbench import evaluate  # noqa: PLC0415
 
     q = evaluate.entity_scores(entities, truth)
-    return {"precision": round(q["precision"], 4), "recall": round(q["recall"], 4), "f1": round(q["f1"], 4),
-            "entities": q["entities_multi"], "true_entities": q["true_entities_multi"]}
+    return {
+        "precision": round(q["precision"], 4),
+        "recall": round(q["recall"], 4),
+        "f1": round(q["f1"], 4),
+        "entities": q["entities_multi"],
+        "true_entities": q["true_entities_multi"],
+    }
 
 
 def run_linker(name: str, folder: Path) -> list[dict]:
@@ -231,7 +271,14 @@ def run_linker(name: str, folder: Path) -> list[dict]:
     if name == "identifier-only":
         with meter.stage("link"):
             entities = identifier_only(accounts, identifiers)
-        return [{"linker": name, **_quality(entities, truth), **meter.close(), "inputs_gib": round(inputs, 3)}]
+        return [
+            {
+                "linker": name,
+                **_quality(entities, truth),
+                **meter.close(),
+                "inputs_gib": round(inputs, 3),
+            }
+        ]
     if name == "splink":
         with meter.stage("prep"):
             table, kinds = splink_table(accounts, identifiers)
@@ -240,8 +287,20 @@ def run_linker(name: str, folder: Path) -> list[dict]:
         usage = {**meter.close(), "inputs_gib": round(inputs, 3)}
         scores = {t: _quality(e, truth) for t, e in by_threshold.items()}
         best = max(scores, key=lambda t: scores[t]["f1"])
-        return [{"linker": "splink", **scores[SPLINK_THRESHOLD], **usage, "note": f"threshold {SPLINK_THRESHOLD}"},
-                {"linker": f"splink best@{best}", **scores[best], **usage, "note": "threshold chosen on truth"}]
+        return [
+            {
+                "linker": "splink",
+                **scores[SPLINK_THRESHOLD],
+                **usage,
+                "note": f"threshold {SPLINK_THRESHOLD}",
+            },
+            {
+                "linker": f"splink best@{best}",
+                **scores[best],
+                **usage,
+                "note": "threshold chosen on truth",
+            },
+        ]
     from workbench import link, pipeline  # noqa: PLC0415
 
     config = link.LinkConfig()
@@ -250,22 +309,46 @@ def run_linker(name: str, folder: Path) -> list[dict]:
     if name == "reference":
         with meter.stage("link"):
             entities = reference(accounts, identifiers, members)
-        return [{"linker": name, **_quality(entities, truth), **meter.close(), "inputs_gib": round(inputs, 3)}]
+        return [
+            {
+                "linker": name,
+                **_quality(entities, truth),
+                **meter.close(),
+                "inputs_gib": round(inputs, 3),
+            }
+        ]
     with meter.stage("text"):
         text_pairs, signatures = pipeline.text_evidence(accounts, config)
     with meter.stage("link"):
-        linkage = link.link_accounts(accounts, identifiers, config, photo_groups=members, text_pairs=text_pairs,
-                                     text_signatures=signatures)
+        linkage = link.link_accounts(
+            accounts,
+            identifiers,
+            config,
+            photo_groups=members,
+            text_pairs=text_pairs,
+            text_signatures=signatures,
+        )
     usage = meter.close()
-    row = {"linker": name, **_quality(linkage.entities, truth), **usage, "inputs_gib": round(inputs, 3),
-           "note": f"{len(text_pairs)} text pairs, {len(linkage.hubs)} hubs"}
+    row = {
+        "linker": name,
+        **_quality(linkage.entities, truth),
+        **usage,
+        "inputs_gib": round(inputs, 3),
+        "note": f"{len(text_pairs)} text pairs, {len(linkage.hubs)} hubs",
+    }
     return [row]
 
 
 def _spawn(name: str, folder: Path) -> list[dict]:
-    proc = subprocess.run([sys.executable, __file__, "--linker", name, "--data", str(folder)],
-                          capture_output=True, text=True, check=False)
-    rows = [json.loads(line[len(MARK):]) for line in proc.stdout.splitlines() if line.startswith(MARK)]
+    proc = subprocess.run(
+        [sys.executable, __file__, "--linker", name, "--data", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    rows = [
+        json.loads(line[len(MARK) :]) for line in proc.stdout.splitlines() if line.startswith(MARK)
+    ]
     if proc.returncode != 0 or not rows:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
         return [{"linker": name, "note": f"failed (exit {proc.returncode}): {tail[0][:120]}"}]
@@ -296,7 +379,12 @@ def bench(n: int, seed: int, linkers: list[str], world_dir: str | None = None) -
         del truth, raw, accounts, identifiers
         for name in linkers:  # three linkers, one process each
             if name == "splink" and not _has_splink():
-                rows.append({"linker": "splink", "note": "skipped: splink not installed (pip install workbench[bench])"})
+                rows.append(
+                    {
+                        "linker": "splink",
+                        "note": "skipped: splink not installed (pip install workbench[bench])",
+                    }
+                )
                 continue
             rows += _spawn(name, folder)
     label = Path(world_dir).name if world_dir else "synth"
@@ -312,9 +400,37 @@ def _has_splink() -> bool:
     return True
 
 
-COLUMNS = ["world", "n", "linker", "precision", "recall", "f1", "entities", "true_entities", "extract_s", "load_s", "link_total_s",
-           "prep_s", "train_s", "predict_s", "cluster_s", "photos_s", "text_s", "link_s", "load_gib", "inputs_gib",
-           "prep_gib", "train_gib", "predict_gib", "cluster_gib", "photos_gib", "text_gib", "link_gib", "peak_gib", "note"]
+COLUMNS = [
+    "world",
+    "n",
+    "linker",
+    "precision",
+    "recall",
+    "f1",
+    "entities",
+    "true_entities",
+    "extract_s",
+    "load_s",
+    "link_total_s",
+    "prep_s",
+    "train_s",
+    "predict_s",
+    "cluster_s",
+    "photos_s",
+    "text_s",
+    "link_s",
+    "load_gib",
+    "inputs_gib",
+    "prep_gib",
+    "train_gib",
+    "predict_gib",
+    "cluster_gib",
+    "photos_gib",
+    "text_gib",
+    "link_gib",
+    "peak_gib",
+    "note",
+]
 
 
 def main() -> None:
@@ -323,9 +439,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--linkers", default=",".join(LINKERS))
     parser.add_argument("--out", help="also write the table as CSV here")
-    parser.add_argument("--world", action="append", default=[],
-                        help="a world folder (accounts.csv, truth.csv) to benchmark besides the synth sizes")
-    parser.add_argument("--linker", help=argparse.SUPPRESS)  # internal: run one linker in this process
+    parser.add_argument(
+        "--world",
+        action="append",
+        default=[],
+        help="a world folder (accounts.csv, truth.csv) to benchmark besides the synth sizes",
+    )
+    parser.add_argument(
+        "--linker", help=argparse.SUPPRESS
+    )  # internal: run one linker in this process
     parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.linker:
@@ -341,9 +463,13 @@ def main() -> None:
     stage_cols = [c for c in table.columns if c.endswith("_s") and c not in ("extract_s", "load_s")]
     table["link_total_s"] = table[stage_cols].sum(axis=1, min_count=1)
     table = table[[c for c in COLUMNS if c in table.columns]]
-    with pd.option_context("display.width", 250, "display.max_columns", 40, "display.float_format", "{:.3f}".format):
+    with pd.option_context(
+        "display.width", 250, "display.max_columns", 40, "display.float_format", "{:.3f}".format
+    ):
         print(table.to_string(index=False))
-    print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} on {os.cpu_count()} cores")
+    print(
+        f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} on {os.cpu_count()} cores"
+    )
     if args.out:
         table.to_csv(args.out, index=False)
 

@@ -10,6 +10,7 @@ hashing throughput and index speed against 1M hashes.
     python benchmarks/bench_photos.py --quick  # ~3 minutes
     python benchmarks/bench_photos.py --part roc  # only the ROC tables
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,7 +43,9 @@ MAX_FMR = 0.001
 HASHED_VARIANTS = tuple(dict.fromkeys((*DIHEDRAL, *REPOST_VARIANTS)))
 
 
-def synthetic_photo(rng: np.random.Generator, size=(640, 480), flat_edge: bool = False) -> Image.Image:
+def synthetic_photo(
+    rng: np.random.Generator, size=(640, 480), flat_edge: bool = False
+) -> Image.Image:
     """A photo-like picture: gradient background, shapes, a little texture and text.
 
     ``flat_edge`` paints a noise-free band of one colour along the top (a wall or a
@@ -66,9 +69,14 @@ def synthetic_photo(rng: np.random.Generator, size=(640, 480), flat_edge: bool =
         elif kind == 1:
             draw.rectangle((x0, y0, x1, y1), fill=colour)
         else:
-            points = [(int(x), int(y)) for x, y in zip(rng.integers(0, w, 3), rng.integers(0, h, 3), strict=True)]
+            points = [
+                (int(x), int(y))
+                for x, y in zip(rng.integers(0, w, 3), rng.integers(0, h, 3), strict=True)
+            ]
             draw.polygon(points, fill=colour)
-    draw.text((int(rng.integers(0, w - 100)), int(rng.integers(0, h - 20))), "sample text", fill=(0, 0, 0))
+    draw.text(
+        (int(rng.integers(0, w - 100)), int(rng.integers(0, h - 20))), "sample text", fill=(0, 0, 0)
+    )
     pixels = np.clip(np.asarray(image) + rng.normal(0, 6, (h, w, 3)), 0, 255).astype(np.uint8)
     if flat_edge:
         pixels[: int(h * rng.uniform(0.08, 0.3))] = rng.integers(0, 256, 3)
@@ -101,7 +109,11 @@ def _watermark(image: Image.Image) -> Image.Image:
     draw = ImageDraw.Draw(marked)
     w, h = marked.size
     for k in range(3):
-        draw.text((w // 6, h // 4 + k * h // 5), "www.example-site.com  call 555-0100", fill=(255, 255, 255))
+        draw.text(
+            (w // 6, h // 4 + k * h // 5),
+            "www.example-site.com  call 555-0100",
+            fill=(255, 255, 255),
+        )
     return marked
 
 
@@ -117,7 +129,9 @@ def _caption(image: Image.Image) -> Image.Image:
     framed = ImageOps.expand(image, border=image.width // 20, fill=(255, 255, 255))
     out = Image.new("RGB", (framed.width, framed.height + framed.height // 8), (255, 255, 255))
     out.paste(framed, (0, 0))
-    ImageDraw.Draw(out).text((10, framed.height + 10), "@someone_new  call 555-0100  new in town", fill=(0, 0, 0))
+    ImageDraw.Draw(out).text(
+        (10, framed.height + 10), "@someone_new  call 555-0100  new in town", fill=(0, 0, 0)
+    )
     return _jpeg(out, 80)
 
 
@@ -130,20 +144,30 @@ TRANSFORMS = {
     "crop_5%": lambda im, rng: _crop(im, 0.05),
     "crop_10%": lambda im, rng: _crop(im, 0.10),
     "crop_5-10%_random": _random_crop,
-    "crop_10%_corner": lambda im, rng: im.crop((im.width // 10, im.height // 10, im.width, im.height)),
+    "crop_10%_corner": lambda im, rng: im.crop(
+        (im.width // 10, im.height // 10, im.width, im.height)
+    ),
     "brightness_+25%": lambda im, rng: ImageEnhance.Brightness(im).enhance(1.25),
     "contrast_-25%": lambda im, rng: ImageEnhance.Contrast(im).enhance(0.75),
-    "rotate_2-5deg": lambda im, rng: im.rotate(float(rng.uniform(2, 5)), resample=Image.BICUBIC, expand=False),
-    "rotate_-2-5deg": lambda im, rng: im.rotate(-float(rng.uniform(2, 5)), resample=Image.BICUBIC, expand=False),
+    "rotate_2-5deg": lambda im, rng: im.rotate(
+        float(rng.uniform(2, 5)), resample=Image.BICUBIC, expand=False
+    ),
+    "rotate_-2-5deg": lambda im, rng: im.rotate(
+        -float(rng.uniform(2, 5)), resample=Image.BICUBIC, expand=False
+    ),
     "mirror": lambda im, rng: ImageOps.mirror(im),
     "rotate_90": lambda im, rng: im.rotate(90, expand=True),
     "rotate_180": lambda im, rng: im.rotate(180),
     "border_5%": lambda im, rng: ImageOps.expand(im, border=im.width // 20, fill=(255, 255, 255)),
-    "border_5%+jpeg75": lambda im, rng: _jpeg(ImageOps.expand(im, border=im.width // 20, fill=(255, 255, 255)), 75),
+    "border_5%+jpeg75": lambda im, rng: _jpeg(
+        ImageOps.expand(im, border=im.width // 20, fill=(255, 255, 255)), 75
+    ),
     "pad_square_black": lambda im, rng: _pad_square(im),
     "border+caption": lambda im, rng: _caption(im),
     "watermark_text": lambda im, rng: _watermark(im),
-    "combo_resize+jpeg50+crop5%": lambda im, rng: _jpeg(_crop(im, 0.05).resize((im.width * 3 // 4, im.height * 3 // 4)), 50),
+    "combo_resize+jpeg50+crop5%": lambda im, rng: _jpeg(
+        _crop(im, 0.05).resize((im.width * 3 // 4, im.height * 3 // 4)), 50
+    ),
 }
 BASE_VARIANTS = ("mirror", "centre", "tilt_ccw", "tilt_cw")
 WINDOWS = tuple(v for v in REPOST_VARIANTS if v not in BASE_VARIANTS)  # crop windows, caption cut
@@ -174,8 +198,16 @@ def hash_set(n_images: int, seed: int) -> pd.DataFrame:
             copy = transform(original, rng)
             before = hash_image(copy, trim=None)
             row = hash_image(copy, variants=HASHED_VARIANTS)
-            rows.append({"image": image_id, "flat_edge": image_id % 4 == 3, "transform": name,
-                         "phash_before": before["phash"], "pdq_before": before["pdq"], **row})
+            rows.append(
+                {
+                    "image": image_id,
+                    "flat_edge": image_id % 4 == 3,
+                    "transform": name,
+                    "phash_before": before["phash"],
+                    "pdq_before": before["pdq"],
+                    **row,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -188,13 +220,21 @@ def scheme_distances(hashes: pd.DataFrame, kind: str, scheme: str) -> np.ndarray
     elif isinstance(SCHEMES[scheme], str):
         pairs = {(f"{kind}_{SCHEMES[scheme]}", f"{kind}_{SCHEMES[scheme]}")}
     else:
-        pairs = {(kind if q == "" else f"{kind}_{q}", kind if i == "" else f"{kind}_{i}")
-                 for qs, js in SCHEMES[scheme] for q in ("", *qs) for i in ("", *js)}
+        pairs = {
+            (kind if q == "" else f"{kind}_{q}", kind if i == "" else f"{kind}_{i}")
+            for qs, js in SCHEMES[scheme]
+            for q in ("", *qs)
+            for i in ("", *js)
+        }
     words = {c: parse_hex(hashes[c], bits=bits)[0] for pair in pairs for c in pair}
     best = None
     for qc, ic in sorted(pairs):  # bounded: at most 20 x 20 pairs of hash columns
         a, b = words[qc], words[ic][originals]
-        d = hamming(a[:, None], b[None, :], bits) if bits == 64 else hamming(a[:, None, :], b[None, :, :], bits)
+        d = (
+            hamming(a[:, None], b[None, :], bits)
+            if bits == 64
+            else hamming(a[:, None, :], b[None, :, :], bits)
+        )
         best = d if best is None else np.minimum(best, d)
     return best
 
@@ -206,15 +246,21 @@ def roc(hashes: pd.DataFrame, kind: str, scheme: str, radii) -> tuple[pd.DataFra
     same = image[:, None] == image[hashes["transform"].eq("original").to_numpy()][None, :]
     genuine, impostor = dist[same], dist[~same]  # one genuine distance per version, row order
     transform = hashes["transform"].to_numpy()
-    table = pd.DataFrame({f"<= {r}": [(genuine[transform == t] <= r).mean() for t in TRANSFORMS]
-                          for r in radii}, index=list(TRANSFORMS))
+    table = pd.DataFrame(
+        {f"<= {r}": [(genuine[transform == t] <= r).mean() for t in TRANSFORMS] for r in radii},
+        index=list(TRANSFORMS),
+    )
     table.loc["FMR (all pairs of different images)"] = [(impostor <= r).mean() for r in radii]
     return table, genuine
 
 
 def print_roc(hashes: pd.DataFrame, radii_of: dict, chosen: dict) -> None:
-    n_pairs = int((hashes["image"].to_numpy()[:, None]
-                   != hashes.loc[hashes["transform"].eq("original"), "image"].to_numpy()[None, :]).sum())
+    n_pairs = int(
+        (
+            hashes["image"].to_numpy()[:, None]
+            != hashes.loc[hashes["transform"].eq("original"), "image"].to_numpy()[None, :]
+        ).sum()
+    )
     summary, flat_rows = {}, {}
     flat = hashes["flat_edge"].to_numpy()
     transform = hashes["transform"].to_numpy()
@@ -223,21 +269,28 @@ def print_roc(hashes: pd.DataFrame, radii_of: dict, chosen: dict) -> None:
         for scheme in SCHEMES:
             table, genuine = roc(hashes, kind, scheme, radii_of[kind])
             if scheme in SHOWN:
-                print(f"\n{kind}, {scheme}: share of reposted copies matched, then FMR over {n_pairs:,} "
-                      f"pairs of different images")
+                print(
+                    f"\n{kind}, {scheme}: share of reposted copies matched, then FMR over {n_pairs:,} "
+                    f"pairs of different images"
+                )
                 print(table.to_string(formatters={c: _fmt for c in table.columns}))
                 ok = [r for r in radii_of[kind] if table.loc[table.index[-1], f"<= {r}"] <= MAX_FMR]
                 print(f"largest radius with FMR <= {MAX_FMR}: {max(ok) if ok else 'none'}")
             at = table[f"<= {radius}"]
             summary[(f"{kind} r={radius}", scheme)] = at
             if kind == "phash" and scheme in ("as before", "trimmed"):
-                flat_rows[scheme] = pd.Series({t: (genuine[(transform == t) & flat] <= radius).mean()
-                                               for t in TRANSFORMS})
-    print(f"\nphotos with a flat band along one edge (1 in 4; must not be trimmed), pHash r={chosen['phash']}:")
+                flat_rows[scheme] = pd.Series(
+                    {t: (genuine[(transform == t) & flat] <= radius).mean() for t in TRANSFORMS}
+                )
+    print(
+        f"\nphotos with a flat band along one edge (1 in 4; must not be trimmed), pHash r={chosen['phash']}:"
+    )
     print(pd.DataFrame(flat_rows).T.to_string(float_format="{:.2f}".format))
     final = pd.DataFrame(summary)
-    print(f"\nSUMMARY at the default radii (PHASH_RADIUS={chosen['phash']}, PDQ_RADIUS={chosen['pdq']}): "
-          f"match rate per transformation, last row FMR; >= 0.95 at FMR <= {MAX_FMR} is the goal")
+    print(
+        f"\nSUMMARY at the default radii (PHASH_RADIUS={chosen['phash']}, PDQ_RADIUS={chosen['pdq']}): "
+        f"match rate per transformation, last row FMR; >= 0.95 at FMR <= {MAX_FMR} is the goal"
+    )
     print(final.to_string(formatters={c: _fmt for c in final.columns}))
 
 
@@ -255,13 +308,17 @@ def bench_hashing(n_images: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
     with tempfile.TemporaryDirectory() as folder:
         for k in range(n_images):
-            synthetic_photo(rng, size=(1024, 768)).save(Path(folder) / f"img{k:04d}.jpg", quality=85)
+            synthetic_photo(rng, size=(1024, 768)).save(
+                Path(folder) / f"img{k:04d}.jpg", quality=85
+            )
         for workers, variants in ((1, ()), (2, ()), (2, ("mirror",)), (2, REPOST_VARIANTS)):
             start = time.perf_counter()
             table = hash_images(folder, workers=workers, progress=False, variants=variants)
             took = time.perf_counter() - start
-            print(f"hash_images, {n_images} JPEGs 1024x768, workers={workers}, variants={list(variants)}: "
-                  f"{took:.1f} s, {n_images / took:.1f} images/s, errors={int(table['error'].notna().sum())}")
+            print(
+                f"hash_images, {n_images} JPEGs 1024x768, workers={workers}, variants={list(variants)}: "
+                f"{took:.1f} s, {n_images / took:.1f} images/s, errors={int(table['error'].notna().sum())}"
+            )
 
 
 def bench_index(n: int, seed: int) -> None:
@@ -273,8 +330,10 @@ def bench_index(n: int, seed: int) -> None:
         flips = np.zeros(n_clusters, dtype=np.uint64)
         for _ in range(3):
             flips |= np.uint64(1) << rng.integers(0, 64, n_clusters).astype(np.uint64)
-        hashes[k * n_clusters:(k + 1) * n_clusters] = base ^ flips
-    print(f"\nHamming index on {n:,} 64-bit hashes (random, {n_clusters * per:,} in clusters of {per})")
+        hashes[k * n_clusters : (k + 1) * n_clusters] = base ^ flips
+    print(
+        f"\nHamming index on {n:,} 64-bit hashes (random, {n_clusters * per:,} in clusters of {per})"
+    )
     for radius in (6, 8):  # all pairs at 10 bits take ~3 minutes on 1M
         start = time.perf_counter()
         index = HammingIndex(hashes, radius)
@@ -282,7 +341,9 @@ def bench_index(n: int, seed: int) -> None:
         start = time.perf_counter()
         pairs = index.pairs()
         took = time.perf_counter() - start
-        print(f"  radius {radius}: build {built:.2f} s, all pairs {took:.2f} s -> {len(pairs):,} pairs")
+        print(
+            f"  radius {radius}: build {built:.2f} s, all pairs {took:.2f} s -> {len(pairs):,} pairs"
+        )
         queries = hashes[rng.integers(0, n, 1000)] ^ np.uint64(0b101)
         start = time.perf_counter()
         for q in queries[:100]:
@@ -295,17 +356,23 @@ def bench_index(n: int, seed: int) -> None:
         for q in queries[:100]:
             np.flatnonzero(np.bitwise_count(hashes ^ q) <= radius)
         brute = (time.perf_counter() - start) / 100
-        print(f"    query one hash: index {single * 1e3:.2f} ms vs numpy scan {brute * 1e3:.2f} ms; "
-              f"1,000 queries in one call: {batched:.2f} s ({1000 / batched:,.0f}/s; scan ~{brute * 1000:.1f} s), "
-              f"{len(batch):,} hits")
+        print(
+            f"    query one hash: index {single * 1e3:.2f} ms vs numpy scan {brute * 1e3:.2f} ms; "
+            f"1,000 queries in one call: {batched:.2f} s ({1000 / batched:,.0f}/s; scan ~{brute * 1000:.1f} s), "
+            f"{len(batch):,} hits"
+        )
         if radius == PHASH_RADIUS:
             # Query photos with 5 hashes each (main + REPOST_VARIANTS) against photos with 5 each.
-            photos = np.stack([queries ^ np.uint64(k << 20) for k in range(1 + len(REPOST_VARIANTS))], axis=1)
+            photos = np.stack(
+                [queries ^ np.uint64(k << 20) for k in range(1 + len(REPOST_VARIANTS))], axis=1
+            )
             start = time.perf_counter()
             found = query_variants(index, photos, per_item=1 + len(REPOST_VARIANTS))
             took = time.perf_counter() - start
-            print(f"    query_variants, 1,000 photos x {photos.shape[1]} hashes against {n // photos.shape[1]:,} "
-                  f"photos x {photos.shape[1]}: {took:.2f} s ({1000 / took:,.0f} photos/s), {len(found):,} photo pairs")
+            print(
+                f"    query_variants, 1,000 photos x {photos.shape[1]} hashes against {n // photos.shape[1]:,} "
+                f"photos x {photos.shape[1]}: {took:.2f} s ({1000 / took:,.0f} photos/s), {len(found):,} photo pairs"
+            )
 
 
 def bench_pdq_index(n: int, seed: int, radius: int) -> None:
@@ -322,29 +389,45 @@ def bench_pdq_index(n: int, seed: int, radius: int) -> None:
     for q in queries[:20]:
         np.flatnonzero(np.bitwise_count(hashes ^ q).sum(axis=1) <= radius)
     brute = (time.perf_counter() - start) / 20
-    print(f"\nHamming index on {n:,} 256-bit PDQ hashes (random), radius {radius}: build {built:.2f} s; "
-          f"1,000 queries in one call {batched:.2f} s ({1000 / batched:,.0f}/s) vs numpy scan "
-          f"{brute * 1e3:.1f} ms per query (~{brute * 1000:.0f} s), {len(batch):,} hits")
+    print(
+        f"\nHamming index on {n:,} 256-bit PDQ hashes (random), radius {radius}: build {built:.2f} s; "
+        f"1,000 queries in one call {batched:.2f} s ({1000 / batched:,.0f}/s) vs numpy scan "
+        f"{brute * 1e3:.1f} ms per query (~{brute * 1000:.0f} s), {len(batch):,} hits"
+    )
 
 
 def roc_part(n_images: int, seed: int) -> None:
     start = time.perf_counter()
     hashes = hash_set(n_images, seed)
-    print(f"hashed {n_images} images x {len(TRANSFORMS) + 1} versions (before, trimmed, "
-          f"{len(HASHED_VARIANTS)} variants) in {time.perf_counter() - start:.1f} s")
-    print_roc(hashes, {"phash": PHASH_RADII, "pdq": PDQ_RADII}, {"phash": PHASH_RADIUS, "pdq": PDQ_RADIUS})
-    print("\nexpected chance pairs among 1M photos with uniformly random 64-bit hashes, 1 hash per photo / "
-          f"{1 + len(REPOST_VARIANTS)} (main + repost variants): " + ", ".join(
-              f"r={r}: {chance_pairs(10**6, 1, r):,.0f} / {chance_pairs(10**6, 1 + len(REPOST_VARIANTS), r):,.0f}"
-              for r in (6, 8, 10, 12)))
+    print(
+        f"hashed {n_images} images x {len(TRANSFORMS) + 1} versions (before, trimmed, "
+        f"{len(HASHED_VARIANTS)} variants) in {time.perf_counter() - start:.1f} s"
+    )
+    print_roc(
+        hashes, {"phash": PHASH_RADII, "pdq": PDQ_RADII}, {"phash": PHASH_RADIUS, "pdq": PDQ_RADIUS}
+    )
+    print(
+        "\nexpected chance pairs among 1M photos with uniformly random 64-bit hashes, 1 hash per photo / "
+        f"{1 + len(REPOST_VARIANTS)} (main + repost variants): "
+        + ", ".join(
+            f"r={r}: {chance_pairs(10**6, 1, r):,.0f} / {chance_pairs(10**6, 1 + len(REPOST_VARIANTS), r):,.0f}"
+            for r in (6, 8, 10, 12)
+        )
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, about a minute and a half")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes, about a minute and a half"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--part", choices=["all", "roc", "speed"], default="all",
-                        help="only the ROC tables, or only hashing and index speed")
+    parser.add_argument(
+        "--part",
+        choices=["all", "roc", "speed"],
+        default="all",
+        help="only the ROC tables, or only hashing and index speed",
+    )
     args = parser.parse_args()
     n_images = 32 if args.quick else 120
     pd.set_option("display.width", 250)

@@ -5,6 +5,7 @@
 Above ``TrendConfig.max_fit_rows`` UMAP is fitted on a sample and the rest transformed
 (the approximate mode); the table says which mode ran.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,14 +38,32 @@ def main() -> None:
         t_cluster = time.perf_counter() - t0
         clusters = out.assign(account_id=accounts["account_id"].to_numpy())
         q = evaluate.cluster_scores(clusters, world.truth)
-        footer = accounts["text"].str.contains("Posted on AdHub|CityVibe listings", regex=True).to_numpy()
+        footer = (
+            accounts["text"]
+            .str.contains("Posted on AdHub|CityVibe listings", regex=True)
+            .to_numpy()
+        )
         biggest = clusters.loc[clusters["cluster"] >= 0, "cluster"].value_counts()
-        footer_share_in_biggest = float((clusters.loc[footer, "cluster"] == biggest.index[0]).mean()) if len(biggest) else 0.0
-        rows.append({"n": n, "backend": args.backend, "mode": "sample+transform" if n > config.max_fit_rows else "full",
-                     "features_s": t_feat, "umap_hdbscan_s": t_cluster, "clusters": int(out["cluster"].max() + 1),
-                     "noise": q["noise_share"], "largest_share": q["largest_cluster_share"],
-                     "footer_ads_in_largest": footer_share_in_biggest,
-                     "pair_precision": q["precision"], "pair_recall": q["recall"]})
+        footer_share_in_biggest = (
+            float((clusters.loc[footer, "cluster"] == biggest.index[0]).mean())
+            if len(biggest)
+            else 0.0
+        )
+        rows.append(
+            {
+                "n": n,
+                "backend": args.backend,
+                "mode": "sample+transform" if n > config.max_fit_rows else "full",
+                "features_s": t_feat,
+                "umap_hdbscan_s": t_cluster,
+                "clusters": int(out["cluster"].max() + 1),
+                "noise": q["noise_share"],
+                "largest_share": q["largest_cluster_share"],
+                "footer_ads_in_largest": footer_share_in_biggest,
+                "pair_precision": q["precision"],
+                "pair_recall": q["recall"],
+            }
+        )
         print(rows[-1], flush=True)
     with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
         print(pd.DataFrame(rows).to_string(index=False))

@@ -12,6 +12,7 @@ accounts with an empty ``NUMBA_CACHE_DIR``: what the very first run on a machine
 work, the wall time above grows and this does not. ``warnings`` counts library warnings said through the run's warnings (0 expected). The
 table is printed; nothing is asserted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,15 +43,28 @@ def child(n: int, seed: int) -> dict:
     stories.cluster_summary(accounts, clusters)
     t_stories = time.perf_counter() - t0
     cpu = time.process_time() - c0
-    return {"n": n, "import_s": round(t_import, 2), "cluster_s": round(t_cluster, 2), "stories_s": round(t_stories, 2),
-            "trends_step_s": round(t_cluster + t_stories, 2), "trends_cpu_s": round(cpu, 2), "clusters": int(clusters["cluster"].max() + 1),
-            "noise": round(float((clusters["cluster"] < 0).mean()), 3), "warnings": len(said)}
+    return {
+        "n": n,
+        "import_s": round(t_import, 2),
+        "cluster_s": round(t_cluster, 2),
+        "stories_s": round(t_stories, 2),
+        "trends_step_s": round(t_cluster + t_stories, 2),
+        "trends_cpu_s": round(cpu, 2),
+        "clusters": int(clusters["cluster"].max() + 1),
+        "noise": round(float((clusters["cluster"] < 0).mean()), 3),
+        "warnings": len(said),
+    }
 
 
 def measure(n: int, seed: int, env: dict | None = None) -> dict:
     t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--child", str(n), "--seed", str(seed)],
-                          capture_output=True, text=True, check=True, env=env)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(n), "--seed", str(seed)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
     row = json.loads(done.stdout.strip().splitlines()[-1])
     row["process_s"] = round(time.perf_counter() - t0, 2)
     row["stderr_lines"] = len([line for line in done.stderr.splitlines() if line.strip()])
@@ -60,7 +74,9 @@ def measure(n: int, seed: int, env: dict | None = None) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="5000,20000,100000")
-    parser.add_argument("--cold", type=int, default=0, help="also one run at this size with an empty numba cache")
+    parser.add_argument(
+        "--cold", type=int, default=0, help="also one run at this size with an empty numba cache"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -70,7 +86,12 @@ def main() -> None:
     rows = []
     if args.cold:
         with tempfile.TemporaryDirectory() as empty:
-            rows.append({"cache": "cold", **measure(args.cold, args.seed, {**os.environ, "NUMBA_CACHE_DIR": empty})})
+            rows.append(
+                {
+                    "cache": "cold",
+                    **measure(args.cold, args.seed, {**os.environ, "NUMBA_CACHE_DIR": empty}),
+                }
+            )
             print(rows[-1], flush=True)
     for n in (int(s) for s in args.sizes.split(",")):
         rows.append({"cache": "warm", **measure(n, args.seed)})

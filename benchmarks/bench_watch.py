@@ -8,6 +8,7 @@ accounts and identifiers, so they match nothing) and the same last batch is time
 
     .venv/bin/python benchmarks/bench_watch.py --sizes 10000,110000 --inflate 10
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,18 +38,43 @@ def peak_gib() -> float:
 def quality_by_signal(leads: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     """Per lead signal: leads carrying it (and carrying only it), and the share that are right."""
     scores = evaluate.lead_scores(leads, truth)
-    true_pairs = pd.concat([truth.loc[truth["case_id"].fillna("") != "", ["case_id", "account_id"]],
-                            truth.loc[truth["missing_case_id"].fillna("") != "", ["missing_case_id", "account_id"]]
-                            .rename(columns={"missing_case_id": "case_id"})])
-    hit = leads.merge(true_pairs.assign(_hit=True), on=["case_id", "account_id"], how="left")["_hit"].notna().to_numpy()
+    true_pairs = pd.concat(
+        [
+            truth.loc[truth["case_id"].fillna("") != "", ["case_id", "account_id"]],
+            truth.loc[
+                truth["missing_case_id"].fillna("") != "", ["missing_case_id", "account_id"]
+            ].rename(columns={"missing_case_id": "case_id"}),
+        ]
+    )
+    hit = (
+        leads.merge(true_pairs.assign(_hit=True), on=["case_id", "account_id"], how="left")["_hit"]
+        .notna()
+        .to_numpy()
+    )
     rows = []
     for signal in SIGNALS:  # four rows
-        has = leads["signals"].str.split(";").map(lambda s, sig=signal: sig in s).to_numpy(dtype=bool)
+        has = (
+            leads["signals"].str.split(";").map(lambda s, sig=signal: sig in s).to_numpy(dtype=bool)
+        )
         only = (leads["signals"] == signal).to_numpy()
-        rows.append({"signal": signal, "leads": int(has.sum()), "precision": hit[has].mean() if has.any() else np.nan,
-                     "leads_only_this": int(only.sum()), "precision_only": hit[only].mean() if only.any() else np.nan})
-    rows.append({"signal": "all", "leads": len(leads), "precision": scores["lead_precision"],
-                 "leads_only_this": len(leads), "precision_only": scores["lead_precision"]})
+        rows.append(
+            {
+                "signal": signal,
+                "leads": int(has.sum()),
+                "precision": hit[has].mean() if has.any() else np.nan,
+                "leads_only_this": int(only.sum()),
+                "precision_only": hit[only].mean() if only.any() else np.nan,
+            }
+        )
+    rows.append(
+        {
+            "signal": "all",
+            "leads": len(leads),
+            "precision": scores["lead_precision"],
+            "leads_only_this": len(leads),
+            "precision_only": scores["lead_precision"],
+        }
+    )
     return pd.DataFrame(rows)
 
 
@@ -65,15 +91,28 @@ def quality_by_truth(leads: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
         sliced.loc[resurfaced & ~inside, ["case_id"]] = ""
         kept = leads[~leads["account_id"].isin(other["account_id"])]
         s = evaluate.lead_scores(kept, sliced)
-        rows.append({"slice": name, "resurfaced": int(inside.sum()), "recall": s["resurfaced_recall"],
-                     "precision": s["lead_precision"], "map": s["map"]})
+        rows.append(
+            {
+                "slice": name,
+                "resurfaced": int(inside.sum()),
+                "recall": s["resurfaced_recall"],
+                "precision": s["lead_precision"],
+                "map": s["map"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def run_world(n: int, seed: int, batch: int, state: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[float]]:
+def run_world(
+    n: int, seed: int, batch: int, state: Path
+) -> tuple[pd.DataFrame, pd.DataFrame, list[float]]:
     world = generate_world(n, seed=seed)
     accounts = world.accounts.sort_values(["posted_at", "account_id"]).reset_index(drop=True)
-    parts = np.array_split(np.arange(n), 3) if n <= 3 * batch else np.array_split(np.arange(n), int(np.ceil(n / batch)))
+    parts = (
+        np.array_split(np.arange(n), 3)
+        if n <= 3 * batch
+        else np.array_split(np.arange(n), int(np.ceil(n / batch)))
+    )
     seconds = []
     for k, part in enumerate(parts):  # one call per batch
         if k == len(parts) - 1:
@@ -88,7 +127,12 @@ def run_world(n: int, seed: int, batch: int, state: Path) -> tuple[pd.DataFrame,
 def inflate(state: Path, copies: int) -> int:
     """Add ``copies`` renamed copies of every seen account to a state folder (benchmark only)."""
     manifest = json.loads((state / "manifest.json").read_text())
-    suffix = lambda col, k: pc.binary_join_element_wise(col, pa.scalar(f"~{k}", type=col.type), pa.scalar("", type=col.type))  # noqa: E731
+
+    def suffix(col, k):
+        return pc.binary_join_element_wise(
+            col, pa.scalar(f"~{k}", type=col.type), pa.scalar("", type=col.type)
+        )
+
     for name in ("identifiers", "photos", "signatures"):
         table = pa.concat_tables([pq.read_table(state / f) for f in manifest["parts"][name]])
         for k in range(1, copies + 1):  # one file per copy
@@ -103,8 +147,15 @@ def inflate(state: Path, copies: int) -> int:
             pq.write_table(pa.table(cols), state / path)
             manifest["parts"][name].append(path)
     entities = pq.read_table(state / manifest["entities"])
-    grown = [entities] + [pa.table({"account_id": suffix(entities["account_id"], k),
-                                    "entity_id": suffix(entities["entity_id"], k)}) for k in range(1, copies + 1)]
+    grown = [entities] + [
+        pa.table(
+            {
+                "account_id": suffix(entities["account_id"], k),
+                "entity_id": suffix(entities["entity_id"], k),
+            }
+        )
+        for k in range(1, copies + 1)
+    ]
     pq.write_table(pa.concat_tables(grown), state / manifest["entities"])
     manifest["n_accounts"] = len(entities) * (copies + 1)
     (state / "manifest.json").write_text(json.dumps(manifest))
@@ -115,9 +166,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,110000")
     parser.add_argument("--batch", type=int, default=10_000)
-    parser.add_argument("--inflate", type=int, default=10, help="copies of the largest world's seen state (0: skip)")
+    parser.add_argument(
+        "--inflate", type=int, default=10, help="copies of the largest world's seen state (0: skip)"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--compare-run", type=int, default=20_000, help="also run the full pipeline up to this size")
+    parser.add_argument(
+        "--compare-run", type=int, default=20_000, help="also run the full pipeline up to this size"
+    )
     args = parser.parse_args()
     pd.set_option("display.width", 160)
     timings = []
@@ -126,8 +181,10 @@ def main() -> None:
         t0 = time.perf_counter()
         cases, truth, seconds = run_world(n, args.seed, args.batch, work / "state")
         leads = watchstate.current_leads(work / "state")
-        print(f"\n== world of {n:,} accounts, {len(cases)} cases, {len(seconds)} batches "
-              f"({time.perf_counter() - t0:.0f}s in all, peak {peak_gib():.1f} GiB)")
+        print(
+            f"\n== world of {n:,} accounts, {len(cases)} cases, {len(seconds)} batches "
+            f"({time.perf_counter() - t0:.0f}s in all, peak {peak_gib():.1f} GiB)"
+        )
         print("leads by signal (default threshold):")
         print(quality_by_signal(leads, truth).to_string(index=False, float_format="%.3f"))
         print("resurfaced accounts by truth signal (template = findable by ad text only):")
@@ -136,10 +193,18 @@ def main() -> None:
             from workbench import pipeline  # noqa: PLC0415
 
             world = generate_world(n, seed=args.seed)
-            full = pipeline.run(world.accounts, world.cases, config=pipeline.RunConfig(run_trends=False)).leads
-            print("for comparison, one full `workbench run` (entities from photos and ad text too):")
+            full = pipeline.run(
+                world.accounts, world.cases, config=pipeline.RunConfig(run_trends=False)
+            ).leads
+            print(
+                "for comparison, one full `workbench run` (entities from photos and ad text too):"
+            )
             print(quality_by_truth(full, truth).to_string(index=False, float_format="%.3f"))
-        seen = n - int(np.diff(np.r_[0, np.cumsum([len(p) for p in np.array_split(np.arange(n), len(seconds))])])[-1])
+        seen = n - int(
+            np.diff(
+                np.r_[0, np.cumsum([len(p) for p in np.array_split(np.arange(n), len(seconds))])]
+            )[-1]
+        )
         timings.append({"new": n - seen, "seen": seen, "seconds": seconds[-1]})
         if args.inflate and n == max(int(s) for s in args.sizes.split(",")):
             big = work / "before_last"

@@ -1,4 +1,5 @@
 """Shared fixtures: small synthetic worlds with ground truth, built once per session."""
+
 from __future__ import annotations
 
 import pytest

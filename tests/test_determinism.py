@@ -3,6 +3,7 @@
 Every CSV and the GraphML are compared byte for byte; report.html after taking out
 its generation time and plotly's random element ids (neither comes from the data).
 """
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,10 @@ import pytest
 from workbench.synth import generate_world, write_world
 
 ROOT = Path(__file__).resolve().parents[1]
-VOLATILE = [re.compile(r"Generated \d{4}-\d\d-\d\d \d\d:\d\d"),
-            re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")]  # plotly div ids
+VOLATILE = [
+    re.compile(r"Generated \d{4}-\d\d-\d\d \d\d:\d\d"),
+    re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+]  # plotly div ids
 
 
 def _runs(tmp_path: Path, trends: bool, n: int = 300) -> tuple[Path, Path]:
@@ -28,8 +31,22 @@ def _runs(tmp_path: Path, trends: bool, n: int = 300) -> tuple[Path, Path]:
     outs = []
     for name, hash_seed in (("a", "1"), ("b", "2")):
         out = tmp_path / name
-        argv = [sys.executable, "-m", "workbench", "run", "--accounts", str(paths["accounts"]), "--cases",
-                str(paths["cases"]), "--out", str(out), "--backend", "cpu", "--seed", "3"] + ([] if trends else ["--no-trends"])
+        argv = [
+            sys.executable,
+            "-m",
+            "workbench",
+            "run",
+            "--accounts",
+            str(paths["accounts"]),
+            "--cases",
+            str(paths["cases"]),
+            "--out",
+            str(out),
+            "--backend",
+            "cpu",
+            "--seed",
+            "3",
+        ] + ([] if trends else ["--no-trends"])
         env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": hash_seed}
         proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
         assert proc.returncode == 0, proc.stderr[-2000:]
@@ -40,8 +57,12 @@ def _runs(tmp_path: Path, trends: bool, n: int = 300) -> tuple[Path, Path]:
 def _compare(a: Path, b: Path) -> None:
     names = sorted(p.name for p in a.iterdir() if p.is_file())
     assert names == sorted(p.name for p in b.iterdir() if p.is_file())
-    assert {"entities.csv", "links.csv", "identifiers.csv", "leads.csv", "graph.graphml"} <= set(names)
-    differ = [n for n in names if n != "report.html" and (a / n).read_bytes() != (b / n).read_bytes()]
+    assert {"entities.csv", "links.csv", "identifiers.csv", "leads.csv", "graph.graphml"} <= set(
+        names
+    )
+    differ = [
+        n for n in names if n != "report.html" and (a / n).read_bytes() != (b / n).read_bytes()
+    ]
     assert not differ, f"outputs differ between identical runs: {differ}"
     pages = []
     for folder in (a, b):

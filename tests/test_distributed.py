@@ -1,5 +1,6 @@
 """The dask engine (workbench.distributed) against the single-machine run: same entities,
 identifiers and leads on the same input, on a local cluster of 2 worker processes."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -12,7 +13,9 @@ from workbench import io, pipeline
 from workbench.backend import BackendError
 
 HAVE_DASK = all(importlib.util.find_spec(m) is not None for m in ("dask", "distributed"))
-needs_dask = pytest.mark.skipif(not HAVE_DASK, reason="the dask engine needs the dask extra (pip install 'workbench[dask]')")
+needs_dask = pytest.mark.skipif(
+    not HAVE_DASK, reason="the dask engine needs the dask extra (pip install 'workbench[dask]')"
+)
 slow = pytest.mark.slow  # a local cluster of 2 worker processes takes 5-30 s to start on 2 cores
 CONFIG = pipeline.RunConfig(run_trends=False, progress=False)
 
@@ -45,14 +48,20 @@ def local(world):
 @needs_dask
 @slow
 def test_dask_engine_gives_the_local_result(client, world, local):
-    dask = pipeline.run(world.accounts, world.cases, backend="cpu", config=CONFIG, engine="dask", scheduler=client)
+    dask = pipeline.run(
+        world.accounts, world.cases, backend="cpu", config=CONFIG, engine="dask", scheduler=client
+    )
     assert _groups(dask.entities) == _groups(local.entities)
     assert (dask.entities["entity_id"] == local.entities["entity_id"]).all()  # even the names
     key = ["account_id", "kind", "value"]
-    assert set(dask.identifiers[key].itertuples(index=False)) == set(local.identifiers[key].itertuples(index=False))
+    assert set(dask.identifiers[key].itertuples(index=False)) == set(
+        local.identifiers[key].itertuples(index=False)
+    )
     pair = ["account_id", "case_id"]
     assert len(local.leads) > 0
-    assert set(dask.leads[pair].itertuples(index=False)) == set(local.leads[pair].itertuples(index=False))
+    assert set(dask.leads[pair].itertuples(index=False)) == set(
+        local.leads[pair].itertuples(index=False)
+    )
     pd.testing.assert_frame_equal(dask.leads, local.leads)
     pd.testing.assert_frame_equal(dask.hubs, local.hubs)
     assert {"cluster", "extract", "link", "watch"} <= set(dask.timings)
@@ -65,9 +74,15 @@ def test_six_partitions_give_the_same_text_pairs_links_and_identifier_order(clie
 
     accounts, cases = io.load_accounts(world.accounts), io.load_cases(world.cases)
     steps = run_steps(accounts, cases, CONFIG, scheduler=client, npartitions=6)
-    pd.testing.assert_frame_equal(steps.text_pairs, pipeline.near_duplicate_text(accounts, CONFIG.link))
-    pd.testing.assert_frame_equal(steps.identifiers, local.identifiers[list(steps.identifiers.columns)])
-    pd.testing.assert_frame_equal(steps.linkage.links, local.links[list(steps.linkage.links.columns)])
+    pd.testing.assert_frame_equal(
+        steps.text_pairs, pipeline.near_duplicate_text(accounts, CONFIG.link)
+    )
+    pd.testing.assert_frame_equal(
+        steps.identifiers, local.identifiers[list(steps.identifiers.columns)]
+    )
+    pd.testing.assert_frame_equal(
+        steps.linkage.links, local.links[list(steps.linkage.links.columns)]
+    )
     pd.testing.assert_frame_equal(steps.linkage.evidence, local.evidence)
     assert (steps.shared["n_accounts"] >= 2).all()
 
@@ -77,13 +92,26 @@ def test_six_partitions_give_the_same_text_pairs_links_and_identifier_order(clie
 def test_identifiers_shared_across_partitions_link(client):
     from workbench.distributed import run_steps
 
-    accounts = io.load_accounts(pd.DataFrame({
-        "account_id": ["a1", "a2", "a3", "a4", "a5", "a6"],
-        "text": ["new in town call 713 482 0193", "quiet room for rent", "ask for jade",
-                 "sweet jade 713-482-0193 incall", "write jadexo@mail.com", "jadexo@mail.com for dates"],
-        # the e-mail's two ads in one city: a shared e-mail alone across cities is a lead, not a merge
-        "city": ["Houston", "Austin", "Dallas", "Houston", "Dallas", "Dallas"]}))
-    steps = run_steps(accounts, None, CONFIG, scheduler=client, npartitions=3)  # a1|a2, a3|a4, a5|a6
+    accounts = io.load_accounts(
+        pd.DataFrame(
+            {
+                "account_id": ["a1", "a2", "a3", "a4", "a5", "a6"],
+                "text": [
+                    "new in town call 713 482 0193",
+                    "quiet room for rent",
+                    "ask for jade",
+                    "sweet jade 713-482-0193 incall",
+                    "write jadexo@mail.com",
+                    "jadexo@mail.com for dates",
+                ],
+                # the e-mail's two ads in one city: a shared e-mail alone across cities is a lead, not a merge
+                "city": ["Houston", "Austin", "Dallas", "Houston", "Dallas", "Dallas"],
+            }
+        )
+    )
+    steps = run_steps(
+        accounts, None, CONFIG, scheduler=client, npartitions=3
+    )  # a1|a2, a3|a4, a5|a6
     entity = steps.linkage.entities.set_index("account_id")["entity_id"]
     assert entity["a1"] == entity["a4"]  # the phone, across partitions 1 and 2
     assert entity["a5"] == entity["a6"]  # the e-mail, inside partition 3
@@ -108,9 +136,15 @@ def test_accounts_from_a_folder_or_a_dask_frame_load_as_one_table(tmp_path):
 
     from workbench.distributed import load_accounts
 
-    frame = pd.DataFrame({"account_id": [f"a{i}" for i in range(6)], "text": [f"ad {i}" for i in range(6)]})
+    frame = pd.DataFrame(
+        {"account_id": [f"a{i}" for i in range(6)], "text": [f"ad {i}" for i in range(6)]}
+    )
     frame.iloc[:3].to_csv(tmp_path / "part-0.csv", index=False)
     frame.iloc[3:].to_parquet(tmp_path / "part-1.parquet", index=False)
     from_folder = load_accounts(tmp_path)
     from_dask = load_accounts(dd.from_pandas(frame, npartitions=2))
-    assert from_folder["account_id"].tolist() == from_dask["account_id"].tolist() == frame["account_id"].tolist()
+    assert (
+        from_folder["account_id"].tolist()
+        == from_dask["account_id"].tolist()
+        == frame["account_id"].tolist()
+    )

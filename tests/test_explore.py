@@ -1,4 +1,5 @@
 """The explorer without a browser: selection fills an escaped table, search, network, review log."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -63,23 +64,37 @@ def test_search_finds_obfuscated_phone_in_any_format(explorer, small_run):
 
 def test_search_kinds(explorer, small_run):
     result = small_run[0]
-    assert search(explorer.data, "__pwned", kind="text")["account_id"].tolist() == [small_run[1]["account_id"].iloc[0]]
+    assert search(explorer.data, "__pwned", kind="text")["account_id"].tolist() == [
+        small_run[1]["account_id"].iloc[0]
+    ]
     email = result.identifiers[result.identifiers["kind"] == "email"]
     if len(email):
-        assert email["account_id"].iloc[0] in search(explorer.data, email["value"].iloc[0].upper())["account_id"].tolist()
+        assert (
+            email["account_id"].iloc[0]
+            in search(explorer.data, email["value"].iloc[0].upper())["account_id"].tolist()
+        )
     photo = result.identifiers[result.identifiers["kind"] == "image"]
     if len(photo):
-        assert photo["account_id"].iloc[0] in search(explorer.data, photo["value"].iloc[0], kind="photo")["account_id"].tolist()
+        assert (
+            photo["account_id"].iloc[0]
+            in search(explorer.data, photo["value"].iloc[0], kind="photo")["account_id"].tolist()
+        )
     if len(result.leads):
         case = result.leads["case_id"].iloc[0]
-        assert set(search(explorer.data, case)["account_id"]) == set(result.leads.loc[result.leads["case_id"] == case, "account_id"])
+        assert set(search(explorer.data, case)["account_id"]) == set(
+            result.leads.loc[result.leads["case_id"] == case, "account_id"]
+        )
     assert search(explorer.data, "").empty
 
 
 def test_network_shows_typed_neighbourhood_and_expands(explorer):
-    biggest = explorer.data.accounts.sort_values("entity_size", ascending=False)["entity_id"].iloc[0]
+    biggest = explorer.data.accounts.sort_values("entity_size", ascending=False)["entity_id"].iloc[
+        0
+    ]
     explorer.open_entity(biggest)
-    counts = {kind: len(explorer.net.data[len(EDGE_TYPES) + j].x) for j, kind in enumerate(NODE_TYPES)}
+    counts = {
+        kind: len(explorer.net.data[len(EDGE_TYPES) + j].x) for j, kind in enumerate(NODE_TYPES)
+    }
     assert counts["account"] >= 2
     assert sum(v for k, v in counts.items() if k not in ("account", "case")) >= 1
     before = len(explorer.hood.accounts)
@@ -94,7 +109,10 @@ def test_hubs_are_marked_not_expanded(explorer):
         pytest.skip("this world has no hub")
     node = f"{hubs['kind'].iloc[0]}:{hubs['value'].iloc[0]}"
     ids = explorer.data.identifiers
-    having = ids.loc[(ids["kind"] == hubs["kind"].iloc[0]) & (ids["value"] == hubs["value"].iloc[0]), "account_id"]
+    having = ids.loc[
+        (ids["kind"] == hubs["kind"].iloc[0]) & (ids["value"] == hubs["value"].iloc[0]),
+        "account_id",
+    ]
     holder = having.iloc[0]
     explorer.open_entity(explorer.data.rows([holder])["entity_id"].iloc[0])
     hub_trace = explorer.net.data[len(EDGE_TYPES) + NODE_TYPES.index("hub")]
@@ -113,7 +131,11 @@ def test_review_buttons_write_to_log(explorer, tmp_path):
         buttons["wb-review-lead-needs-follow-up"].click()
     latest = ReviewLog(tmp_path / "review.sqlite").latest()
     row = latest[latest["item_type"] == "entity"].iloc[0]
-    assert (row["item_id"], row["decision"], row["note"]) == (entity, "confirmed", "same phone in three cities")
+    assert (row["item_id"], row["decision"], row["note"]) == (
+        entity,
+        "confirmed",
+        "same phone in three cities",
+    )
     if explorer.lead_pick.options:
         lead = latest[latest["item_type"] == "lead"].iloc[0]
         assert lead["decision"] == "needs-follow-up" and "/" in lead["item_id"]
@@ -150,9 +172,16 @@ def test_figures_redraw_when_the_browser_drew_them_empty(explorer, monkeypatch):
     its traces and layout. A browser that holds them gets nothing more."""
     for fig in (explorer.map, explorer.net, explorer.card_fig):
         sent: list[tuple[str, object]] = []
-        monkeypatch.setattr(fig, "_send_addTraces_msg", lambda data, s=sent: s.append(("traces", len(data))))
-        monkeypatch.setattr(fig, "_send_relayout_msg", lambda layout, s=sent: s.append(("layout", sorted(layout))))
-        fig._js2py_traceDeltas = {"trace_deltas": [{"uid": t.uid} for t in fig.data], "trace_edit_id": fig._last_trace_edit_id}
+        monkeypatch.setattr(
+            fig, "_send_addTraces_msg", lambda data, s=sent: s.append(("traces", len(data)))
+        )
+        monkeypatch.setattr(
+            fig, "_send_relayout_msg", lambda layout, s=sent: s.append(("layout", sorted(layout)))
+        )
+        fig._js2py_traceDeltas = {
+            "trace_deltas": [{"uid": t.uid} for t in fig.data],
+            "trace_edit_id": fig._last_trace_edit_id,
+        }
         assert sent == []
         fig._js2py_traceDeltas = {"trace_deltas": [], "trace_edit_id": fig._last_trace_edit_id}
         assert sent[0] == ("traces", len(fig.data)) and sent[0][1] > 0

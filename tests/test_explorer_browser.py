@@ -5,6 +5,7 @@ drags a box on the trend map, searches, expands the network and records a decisi
 Asserts the views rendered, the table filled, nothing ran from ad text and no request
 left localhost. Screenshots go to ``tests/_artifacts/explorer/`` (and ``docs/img/``).
 """
+
 from __future__ import annotations
 
 import json
@@ -26,14 +27,22 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "tests" / "_artifacts" / "explorer"
 DOCS_IMG = REPO / "docs" / "img"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
-SETUP = '''import workbench
+SETUP = """import workbench
 from workbench.synth import generate_world
 from workbench.explore import Explorer
 
@@ -42,7 +51,7 @@ accounts = world.accounts.copy()
 accounts.loc[0, "text"] = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1"> ' + accounts.loc[0, "text"]
 accounts.loc[1, "text"] = accounts.loc[1, "text"] + " call 7one3-48two-0193 now"
 result = workbench.run(accounts, world.cases, backend="cpu")
-result'''
+result"""
 SHOW = 'Explorer(result, review_path="review")'
 
 
@@ -76,9 +85,17 @@ def _start_kernel(server: str, token: str) -> None:
     """Start the notebook's session before the page opens, so the page attaches to one kernel
     (a kernel started by the page itself can be replaced while the first cells are sent)."""
     headers = {"Authorization": f"token {token}", "Content-Type": "application/json"}
-    body = json.dumps({"path": "explorer.ipynb", "name": "explorer.ipynb", "type": "notebook",
-                       "kernel": {"name": "python3"}}).encode()
-    request = urllib.request.Request(f"{server}/api/sessions", data=body, headers=headers, method="POST")
+    body = json.dumps(
+        {
+            "path": "explorer.ipynb",
+            "name": "explorer.ipynb",
+            "type": "notebook",
+            "kernel": {"name": "python3"},
+        }
+    ).encode()
+    request = urllib.request.Request(
+        f"{server}/api/sessions", data=body, headers=headers, method="POST"
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         assert json.loads(response.read())["kernel"]["id"]
 
@@ -87,33 +104,67 @@ def _start_kernel(server: str, token: str) -> None:
 def lab(tmp_path_factory):
     """A JupyterLab server on a free localhost port, token-protected, announcements off."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium chromium-driver to run the browser test")
-    pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+        pytest.skip(
+            f"{CHROMIUM} is missing: apt-get install -y chromium chromium-driver to run the browser test"
+        )
+    pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+    )
     base = tmp_path_factory.mktemp("lab")
     root, config = base / "root", base / "config"
     (config / "labconfig").mkdir(parents=True)
     root.mkdir()
     (config / "labconfig" / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
+    )
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_markdown_cell("# Explorer browser test"),
-                      nbformat.v4.new_code_cell(SETUP), nbformat.v4.new_code_cell(SHOW)]
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# Explorer browser test"),
+        nbformat.v4.new_code_cell(SETUP),
+        nbformat.v4.new_code_cell(SHOW),
+    ]
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
     nbformat.write(notebook, root / "explorer.ipynb")
     port, token = _free_port(), secrets.token_hex(16)
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config), "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(config),
+        "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
     log = open(base / "lab.log", "w")  # noqa: SIM115 - closed in teardown
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         f"--LabApp.user_settings_dir={base / 'settings'}", f"--LabApp.workspaces_dir={base / 'workspaces'}"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--allow-root",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            f"--LabApp.user_settings_dir={base / 'settings'}",
+            f"--LabApp.workspaces_dir={base / 'workspaces'}",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=root,
+    )
     try:
         _wait_ready(f"http://127.0.0.1:{port}/api/status?token={token}", proc)
         _start_kernel(f"http://127.0.0.1:{port}", token)
-        yield {"url": f"http://127.0.0.1:{port}/lab/tree/explorer.ipynb?token={token}", "root": root,
-               "log": base / "lab.log"}
+        yield {
+            "url": f"http://127.0.0.1:{port}/lab/tree/explorer.ipynb?token={token}",
+            "root": root,
+            "log": base / "lab.log",
+        }
     finally:
         proc.terminate()
         try:
@@ -155,13 +206,21 @@ def test_explorer_in_jupyterlab(lab):
         try:
             page.goto(lab["url"])
             page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
-            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=60_000)
+            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(
+                timeout=60_000
+            )
             dialog = page.locator(".jp-Dialog .jp-mod-accept")
-            if dialog.count():  # a kernel prompt despite autoStartDefaultKernel: accept the preferred kernel
+            if (
+                dialog.count()
+            ):  # a kernel prompt despite autoStartDefaultKernel: accept the preferred kernel
                 dialog.first.click()
             cells = page.locator(".jp-Notebook .jp-CodeCell")
-            expect(page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first).to_be_visible(timeout=60_000)
-            for i in range(cells.count()):  # run each cell as an analyst would: Shift+Enter, wait for its result
+            expect(page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first).to_be_visible(
+                timeout=60_000
+            )
+            for i in range(
+                cells.count()
+            ):  # run each cell as an analyst would: Shift+Enter, wait for its result
                 prompt = cells.nth(i).locator(".jp-InputPrompt")
                 cells.nth(i).locator(".jp-InputArea-editor").click()
                 page.keyboard.press("Shift+Enter")
@@ -169,7 +228,9 @@ def test_explorer_in_jupyterlab(lab):
                 expect(prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=150_000)
             # the run's cell shows its result and no library warnings (stderr is where they land)
             expect(cells.nth(0).locator(".jp-OutputArea-output").last).to_contain_text("Result(")
-            stderr = cells.nth(0).locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+            stderr = cells.nth(0).locator(
+                ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+            )
             assert stderr.count() == 0, f"the run printed warnings: {stderr.all_inner_texts()}"
             explorer = page.locator(".wb-explorer")
             explorer.wait_for(timeout=30_000)
@@ -186,12 +247,18 @@ def test_explorer_in_jupyterlab(lab):
             page.mouse.move(box["x"] + box["width"] * 0.02, box["y"] + box["height"] * 0.02)
             page.mouse.down()
             page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5, steps=8)
-            page.mouse.move(box["x"] + box["width"] * 0.98, box["y"] + box["height"] * 0.98, steps=8)
+            page.mouse.move(
+                box["x"] + box["width"] * 0.98, box["y"] + box["height"] * 0.98, steps=8
+            )
             page.mouse.up()
             expect(table.locator("table.wb-table tbody tr").first).to_be_visible(timeout=30_000)
             assert table.locator("table.wb-table tbody tr").count() > 5
             expect(net.locator(".scatterlayer path.point").first).to_be_attached(timeout=30_000)
-            shots += [_shot(trend_map, "map"), _shot(net, "network"), _shot(page.locator(".wb-card"), "card")]
+            shots += [
+                _shot(trend_map, "map"),
+                _shot(net, "network"),
+                _shot(page.locator(".wb-card"), "card"),
+            ]
             explorer.evaluate("node => node.scrollIntoView()")
             shots.append(ARTIFACTS / "explorer_overview.png")
             page.screenshot(path=str(shots[-1]))
@@ -208,7 +275,7 @@ def test_explorer_in_jupyterlab(lab):
 
             search.fill("__pwned")
             page.locator(".wb-search-button").click()
-            expect(table).to_contain_text('<script>window.__pwned=1</script>', timeout=30_000)
+            expect(table).to_contain_text("<script>window.__pwned=1</script>", timeout=30_000)
             expect(table).to_contain_text('<img src=x onerror="window.__pwned=1">')
             assert table.locator("script, img").count() == 0
             shots.append(_shot(table, "table"))
@@ -224,12 +291,17 @@ def test_explorer_in_jupyterlab(lab):
             plots = page.evaluate(PLOTS_JS)
             page.wait_for_timeout(30_000)
             plots = [plots, page.evaluate(PLOTS_JS)]
-            (ARTIFACTS / "console.txt").write_text("\n".join(console + ["plots: " + json.dumps(plots)]))
+            (ARTIFACTS / "console.txt").write_text(
+                "\n".join(console + ["plots: " + json.dumps(plots)])
+            )
             print("browser console:", *console[-40:], "plots:", json.dumps(plots), sep="\n")
             shutil.copy(lab["log"], ARTIFACTS / "lab.log")
             raise
         finally:
-            (ARTIFACTS.mkdir(parents=True, exist_ok=True), (ARTIFACTS / "requests.txt").write_text("\n".join(requests)))
+            (
+                ARTIFACTS.mkdir(parents=True, exist_ok=True),
+                (ARTIFACTS / "requests.txt").write_text("\n".join(requests)),
+            )
             browser.close()
     external = sorted({url for url in requests if not _is_local(url)})
     assert not external, f"requests left the machine: {external}"

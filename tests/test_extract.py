@@ -3,6 +3,7 @@
 Each case lists every identifier the text holds (kind, value); an empty list means
 "nothing here". `test_scores` prints per-kind precision and recall over the table.
 """
+
 from __future__ import annotations
 
 import collections
@@ -160,8 +161,11 @@ CASES: dict[str, list[tuple[str, str, list]]] = {
         ("mx_bare_cc", "52 55 1234 5678", [P("+525512345678")]),
         ("us_011", "011 44 7911 123456", [P("+447911123456")]),
         ("fullwidth_plus", "＋44 7911 123456", [P("+447911123456")]),
-        ("plus_words", "+ four four seven nine one one one two three four five six",
-         [P("+447911123456")]),
+        (
+            "plus_words",
+            "+ four four seven nine one one one two three four five six",
+            [P("+447911123456")],
+        ),
     ],
     "not_phone": [
         ("price_hr", "200/hr", []),
@@ -245,7 +249,11 @@ CASES: dict[str, list[tuple[str, str, list]]] = {
         ("ig_colon", "IG: jade_22", [Hd("instagram:jade_22")]),
         ("ig_at", "IG @jade_22", [Hd("instagram:jade_22")]),
         ("insta_at", "insta @jade.baby", [Hd("instagram:jade.baby")]),
-        ("instagram_url", "instagram.com/jade_22", [Hd("instagram:jade_22"), U("instagram.com/jade_22")]),
+        (
+            "instagram_url",
+            "instagram.com/jade_22",
+            [Hd("instagram:jade_22"), U("instagram.com/jade_22")],
+        ),
         ("follow_ig", "follow me on IG jadexo", [Hd("instagram:jadexo")]),
         ("camera_emoji", "📸 jade22", [Hd("instagram:jade22")]),
         ("insta_dash", "Insta- jade22", [Hd("instagram:jade22")]),
@@ -263,7 +271,11 @@ CASES: dict[str, list[tuple[str, str, list]]] = {
         ("tme", "t.me/jadevip", [Hd("telegram:jadevip"), U("t.me/jadevip")]),
         ("twitter", "twitter @jade22", [Hd("twitter:jade22")]),
         ("x_colon", "X: @jade22", [Hd("twitter:jade22")]),
-        ("twitter_url", "https://twitter.com/Jade22", [Hd("twitter:jade22"), U("twitter.com/jade22")]),
+        (
+            "twitter_url",
+            "https://twitter.com/Jade22",
+            [Hd("twitter:jade22"), U("twitter.com/jade22")],
+        ),
         ("of_url", "onlyfans.com/jade22", [Hd("onlyfans:jade22"), U("onlyfans.com/jade22")]),
         ("of_colon", "OF: jade22", [Hd("onlyfans:jade22")]),
         ("my_of", "my OF jadexo", [Hd("onlyfans:jadexo")]),
@@ -276,8 +288,11 @@ CASES: dict[str, list[tuple[str, str, list]]] = {
         ("trailing_dot", "IG: jade22.", [Hd("instagram:jade22")]),
         ("arrow", "IG ➡️ jade22", [Hd("instagram:jade22")]),
         ("emoji_before_colon", "Snap👻: jadexo", [Hd("snapchat:jadexo")]),
-        ("two_platforms_two_names", "instagram: @jade_22 snap: jadexo",
-         [Hd("instagram:jade_22"), Hd("snapchat:jadexo")]),
+        (
+            "two_platforms_two_names",
+            "instagram: @jade_22 snap: jadexo",
+            [Hd("instagram:jade_22"), Hd("snapchat:jadexo")],
+        ),
         ("kik_tg", "kik/tg: jadevip", [Hd("kik:jadevip"), Hd("telegram:jadevip")]),
         ("not_of_prose", "one of the best", []),
         ("not_caps_of", "BEST OF HOUSTON", []),
@@ -310,22 +325,49 @@ CASES: dict[str, list[tuple[str, str, list]]] = {
         ("not_price_k", "$1k", []),
     ],
     "wallet": [
-        ("btc_legacy", "BTC: 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", [W("btc:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2")]),
-        ("btc_p2sh", "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", [W("btc:3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy")]),
+        (
+            "btc_legacy",
+            "BTC: 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+            [W("btc:1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2")],
+        ),
+        (
+            "btc_p2sh",
+            "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+            [W("btc:3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy")],
+        ),
         ("btc_bad_checksum", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3", []),
-        ("bech32", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
-         [W("btc:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq")]),
-        ("bech32_upper", "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4",
-         [W("btc:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4")]),
+        (
+            "bech32",
+            "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+            [W("btc:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq")],
+        ),
+        (
+            "bech32_upper",
+            "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4",
+            [W("btc:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4")],
+        ),
         ("bech32_bad", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdp", []),
-        ("taproot", "bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297",
-         [W("btc:bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297")]),
-        ("eth_checksum", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
-         [W("eth:0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed")]),
-        ("eth_lower", "eth 0x52908400098527886e0f7030069857d2e4169ee7",
-         [W("eth:0x52908400098527886e0f7030069857d2e4169ee7")]),
+        (
+            "taproot",
+            "bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297",
+            [W("btc:bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297")],
+        ),
+        (
+            "eth_checksum",
+            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            [W("eth:0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed")],
+        ),
+        (
+            "eth_lower",
+            "eth 0x52908400098527886e0f7030069857d2e4169ee7",
+            [W("eth:0x52908400098527886e0f7030069857d2e4169ee7")],
+        ),
         ("eth_bad_case", "0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", []),
-        ("tron", "USDT TRC20: TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", [W("trx:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t")]),
+        (
+            "tron",
+            "USDT TRC20: TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
+            [W("trx:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t")],
+        ),
         ("not_hex_short", "0x1234abcd", []),
     ],
     "url": [
@@ -339,14 +381,23 @@ CASES: dict[str, list[tuple[str, str, list]]] = {
         ("not_call_me", "call.me later", []),
     ],
     "combined": [
-        ("full_ad", "Jade 22 - new in town! text 7one3.48two.0one93, IG: jade_22, jade at gmail",
-         [P(), Hd("instagram:jade_22"), E("jade@gmail.com")]),
+        (
+            "full_ad",
+            "Jade 22 - new in town! text 7one3.48two.0one93, IG: jade_22, jade at gmail",
+            [P(), Hd("instagram:jade_22"), E("jade@gmail.com")],
+        ),
         ("prices_and_phone", "QV 100 HH 150 H 250 call 713-482-0193 no texts", [P()]),
         ("stats_and_phone", "5'4 34-24-36 22yo 713 482 0193", [P()]),
-        ("date_phone_email", "Available 05/01/2024 call +1 713 482 0193 or jade@gmail.com",
-         [P(), E("jade@gmail.com")]),
-        ("spanish_ad", "Hola soy Jade, llamame siete uno tres cuatro ocho dos cero uno nueve tres",
-         [P()]),
+        (
+            "date_phone_email",
+            "Available 05/01/2024 call +1 713 482 0193 or jade@gmail.com",
+            [P(), E("jade@gmail.com")],
+        ),
+        (
+            "spanish_ad",
+            "Hola soy Jade, llamame siete uno tres cuatro ocho dos cero uno nueve tres",
+            [P()],
+        ),
         ("emoji_ad", "🔥NEW🔥 7️⃣1️⃣3️⃣ 4️⃣8️⃣2️⃣ 0️⃣1️⃣9️⃣3️⃣ 👻 jadexo", [P(), Hd("snapchat:jadexo")]),
         ("two_phones_lines", "713-482-0193\n832-555-1234", [P(), P(H2)]),
         ("phone_then_price", "713-482-0193 150/hh", [P()]),
@@ -367,8 +418,11 @@ CASES: dict[str, list[tuple[str, str, list]]] = {
     ],
 }
 
-TABLE = [(f"{group}-{cid}", text, expected)
-         for group, rows in CASES.items() for cid, text, expected in rows]
+TABLE = [
+    (f"{group}-{cid}", text, expected)
+    for group, rows in CASES.items()
+    for cid, text, expected in rows
+]
 
 
 def found_set(text: str) -> set[tuple[str, str]]:
@@ -417,17 +471,25 @@ def test_raw_and_offsets():
     text = "hi! call (713) 482-0193 or jade [at] gmail [dot] com"
     for ident in extract_identifiers(text):
         assert isinstance(ident, Identifier)
-        assert text[ident.start:ident.end] == ident.raw
+        assert text[ident.start : ident.end] == ident.raw
         assert ident.rule and 0 < ident.confidence <= 1
     rules = {i.kind: i.rule for i in extract_identifiers(text)}
     assert rules == {"phone": "digits", "email": "obfuscated"}
 
 
-@pytest.mark.parametrize("text,rule", [
-    ("713 482 0193", "digits"), ("seven one three four eight two zero one nine three", "words"),
-    ("7one3 48two 0one93", "mixed"), ("7l3 482 0193", "lookalike"), ("７１３４８２０１９３", "fullwidth"),
-    ("713💋482💋0193", "emoji"), ("⑦①③④⑧②⓪①⑨③", "unicode"), ("1-800-FLOWERS", "vanity"),
-])
+@pytest.mark.parametrize(
+    "text,rule",
+    [
+        ("713 482 0193", "digits"),
+        ("seven one three four eight two zero one nine three", "words"),
+        ("7one3 48two 0one93", "mixed"),
+        ("7l3 482 0193", "lookalike"),
+        ("７１３４８２０１９３", "fullwidth"),
+        ("713💋482💋0193", "emoji"),
+        ("⑦①③④⑧②⓪①⑨③", "unicode"),
+        ("1-800-FLOWERS", "vanity"),
+    ],
+)
 def test_phone_rules(text, rule):
     (ident,) = extract_identifiers(text)
     assert ident.rule == rule
@@ -436,68 +498,106 @@ def test_phone_rules(text, rule):
 def test_region_option():
     assert normalise_phone("07911 123456", region="GB") == "+447911123456"
     assert normalise_phone("55 1234 5678", region="MX") == "+525512345678"
-    assert [i.value for i in extract_identifiers("tel 55 1234 5678", region="MX")] == ["+525512345678"]
+    assert [i.value for i in extract_identifiers("tel 55 1234 5678", region="MX")] == [
+        "+525512345678"
+    ]
 
 
-@pytest.mark.parametrize("raw,value", [
-    ("(713) 482-0193", H), ("+1 713.482.0193", H), ("7134820193", H), ("seven one three 4820193", H),
-    ("+44 7911 123456", "+447911123456"), ("", None), ("n/a", None), ("123-456-7890", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "raw,value",
+    [
+        ("(713) 482-0193", H),
+        ("+1 713.482.0193", H),
+        ("7134820193", H),
+        ("seven one three 4820193", H),
+        ("+44 7911 123456", "+447911123456"),
+        ("", None),
+        ("n/a", None),
+        ("123-456-7890", None),
+        (None, None),
+    ],
+)
 def test_normalise_phone(raw, value):
     assert normalise_phone(raw) == value
 
 
-@pytest.mark.parametrize("raw,value", [
-    ("Jade@Gmail.com", "jade@gmail.com"), ("jade at gmail dot com", "jade@gmail.com"),
-    (" jade@yahoo ", "jade@yahoo.com"), ("nope", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "raw,value",
+    [
+        ("Jade@Gmail.com", "jade@gmail.com"),
+        ("jade at gmail dot com", "jade@gmail.com"),
+        (" jade@yahoo ", "jade@yahoo.com"),
+        ("nope", None),
+        (None, None),
+    ],
+)
 def test_normalise_email(raw, value):
     assert normalise_email(raw) == value
 
 
-@pytest.mark.parametrize("raw,platform,value", [
-    ("instagram:Jade_22", None, "instagram:jade_22"), ("ig:jade_22", None, "instagram:jade_22"),
-    ("@jade_22", None, "jade_22"), ("jade_22", "snapchat", "snapchat:jade_22"),
-    ("https://instagram.com/jade_22/", None, "instagram:jade_22"), ("SC: jadexo", None, "snapchat:jadexo"),
-    ("cashapp:$JadeB", None, "cashapp:$jadeb"), ("venmo:@jade-b", None, "venmo:jade-b"),
-    ("", None, None), ("@", None, None),
-])
+@pytest.mark.parametrize(
+    "raw,platform,value",
+    [
+        ("instagram:Jade_22", None, "instagram:jade_22"),
+        ("ig:jade_22", None, "instagram:jade_22"),
+        ("@jade_22", None, "jade_22"),
+        ("jade_22", "snapchat", "snapchat:jade_22"),
+        ("https://instagram.com/jade_22/", None, "instagram:jade_22"),
+        ("SC: jadexo", None, "snapchat:jadexo"),
+        ("cashapp:$JadeB", None, "cashapp:$jadeb"),
+        ("venmo:@jade-b", None, "venmo:jade-b"),
+        ("", None, None),
+        ("@", None, None),
+    ],
+)
 def test_normalise_handle(raw, platform, value):
     assert normalise_handle(raw, platform=platform) == value
 
 
 def test_extract_frame_sources_and_dedupe():
-    accounts = pd.DataFrame({
-        "account_id": ["a1", "a2", "a3", "a4"],
-        "text": ["call 713 482 0193, IG: jade_22", "call 713 482 0193, IG: jade_22", None, ""],
-        "title": ["Jade", "jade at gmail", "x", None],
-        "phone": ["(713) 482-0193;832-555-1234", None, "bad", float("nan")],
-        "email": [None, "JADE@gmail.com", None, "kim at aol dot com"],
-        "handle": ["snap:jadexo", None, "cashapp:$jb22;@kim", None],
-        "image_hashes": ["00ff00ff00ff00ff;XYZ", None, "ABCDEFABCDEFABCD", None],
-        "pdq_hashes": ["a" * 64, None, "b" * 63, None],
-    })
+    accounts = pd.DataFrame(
+        {
+            "account_id": ["a1", "a2", "a3", "a4"],
+            "text": ["call 713 482 0193, IG: jade_22", "call 713 482 0193, IG: jade_22", None, ""],
+            "title": ["Jade", "jade at gmail", "x", None],
+            "phone": ["(713) 482-0193;832-555-1234", None, "bad", float("nan")],
+            "email": [None, "JADE@gmail.com", None, "kim at aol dot com"],
+            "handle": ["snap:jadexo", None, "cashapp:$jb22;@kim", None],
+            "image_hashes": ["00ff00ff00ff00ff;XYZ", None, "ABCDEFABCDEFABCD", None],
+            "pdq_hashes": ["a" * 64, None, "b" * 63, None],
+        }
+    )
     table = extract_frame(accounts)
     assert tuple(table.columns) == IDENTIFIER_COLUMNS
-    assert tuple(extract_frame(accounts, with_regions=True).columns) == IDENTIFIER_COLUMNS + REGION_COLUMNS
+    assert (
+        tuple(extract_frame(accounts, with_regions=True).columns)
+        == IDENTIFIER_COLUMNS + REGION_COLUMNS
+    )
     assert not table.duplicated(["account_id", "kind", "value"]).any()
     got = set(map(tuple, table[["account_id", "kind", "value", "source"]].to_numpy()))
     assert got == {
-        ("a1", "phone", H, "text"), ("a1", "handle", "instagram:jade_22", "text"),
-        ("a1", "phone", H2, "phone"), ("a1", "handle", "snapchat:jadexo", "handle"),
-        ("a1", "image", "00ff00ff00ff00ff", "image_hashes"), ("a1", "pdq", "a" * 64, "pdq_hashes"),
-        ("a2", "phone", H, "text"), ("a2", "handle", "instagram:jade_22", "text"),
+        ("a1", "phone", H, "text"),
+        ("a1", "handle", "instagram:jade_22", "text"),
+        ("a1", "phone", H2, "phone"),
+        ("a1", "handle", "snapchat:jadexo", "handle"),
+        ("a1", "image", "00ff00ff00ff00ff", "image_hashes"),
+        ("a1", "pdq", "a" * 64, "pdq_hashes"),
+        ("a2", "phone", H, "text"),
+        ("a2", "handle", "instagram:jade_22", "text"),
         ("a2", "email", "jade@gmail.com", "title"),
-        ("a3", "payment", "cashapp:$jb22", "handle"), ("a3", "handle", "kim", "handle"),
+        ("a3", "payment", "cashapp:$jb22", "handle"),
+        ("a3", "handle", "kim", "handle"),
         ("a3", "image", "abcdefabcdefabcd", "image_hashes"),
         ("a4", "email", "kim@aol.com", "email"),
     }
     row = table[(table.account_id == "a1") & (table.source == "phone")].iloc[0]
-    assert accounts.phone[0][row.start:row.end] == row.raw == "832-555-1234"
+    assert accounts.phone[0][row.start : row.end] == row.raw == "832-555-1234"
 
 
 def test_extract_frame_unicode_only_text_passes_prefilter():
-    accounts = pd.DataFrame({"account_id": ["a"], "text": ["incall call ７８６８４６７７７２ town"]})
+    accounts = pd.DataFrame(
+        {"account_id": ["a"], "text": ["incall call ７８６８４６７７７２ town"]}
+    )
     assert extract_frame(accounts).value.tolist() == ["+17868467772"]
 
 
@@ -505,27 +605,41 @@ def test_extract_frame_missing_columns_and_empty():
     only = pd.DataFrame({"account_id": [1, 2], "text": ["nothing here", None]})
     table = extract_frame(only)
     assert tuple(table.columns) == IDENTIFIER_COLUMNS and len(table) == 0
-    assert tuple(extract_frame(only, with_regions=True).columns) == IDENTIFIER_COLUMNS + REGION_COLUMNS
+    assert (
+        tuple(extract_frame(only, with_regions=True).columns) == IDENTIFIER_COLUMNS + REGION_COLUMNS
+    )
     table = extract_frame(pd.DataFrame({"account_id": [7], "text": ["713-482-0193"]}, index=[5]))
     assert table.account_id.tolist() == [7] and table.start.tolist() == [0]
 
 
-@pytest.mark.parametrize("text", ["or whatsapp SS 6122 196O (text only)", "whatsapp seis uno dos", "telegram siete"])
+@pytest.mark.parametrize(
+    "text", ["or whatsapp SS 6122 196O (text only)", "whatsapp seis uno dos", "telegram siete"]
+)
 def test_spelled_number_after_platform_is_not_a_handle(text):
     from workbench.extract import extract_identifiers
 
     assert not [i for i in extract_identifiers(text) if i.kind == "handle"]
 
 
-@pytest.mark.parametrize("text", ["cash app\nluv u", "cash app see you", "whatsapp area code", "WA Looking for fun",
-                                  "pay with cash app hugs and kisses"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cash app\nluv u",
+        "cash app see you",
+        "whatsapp area code",
+        "WA Looking for fun",
+        "pay with cash app hugs and kisses",
+    ],
+)
 def test_running_text_after_platform_is_not_a_name(text):
     from workbench.extract import extract_identifiers
 
     assert not [i for i in extract_identifiers(text) if i.kind in ("handle", "payment")]
 
 
-@pytest.mark.parametrize("text", ["cash app bye", "cash app besos 💋", "pay cash app stay safe", "cashapp ciao"])
+@pytest.mark.parametrize(
+    "text", ["cash app bye", "cash app besos 💋", "pay cash app stay safe", "cashapp ciao"]
+)
 def test_short_word_after_platform_without_separator_is_not_a_name(text):
     from workbench.extract import extract_identifiers
 
@@ -534,8 +648,9 @@ def test_short_word_after_platform_without_separator_is_not_a_name(text):
 
 def test_extract_frame_texts_differing_after_nul():
     # Distinct texts stay distinct even when they differ only after a NUL.
-    accounts = pd.DataFrame({"account_id": ["a", "b"],
-                             "text": ["call\x00 713 482 0193", "call\x00 832 555 1234 ok"]})
+    accounts = pd.DataFrame(
+        {"account_id": ["a", "b"], "text": ["call\x00 713 482 0193", "call\x00 832 555 1234 ok"]}
+    )
     table = extract_frame(accounts)
     assert dict(zip(table.account_id, table.value, strict=True)) == {"a": H, "b": H2}
 

@@ -3,6 +3,7 @@
 Time limits are generous multiples of what a quiet machine needs (the suite runs on
 shared cores); every value returned must be valid for its kind.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,9 +22,11 @@ from workbench.extract import (
 )
 from workbench.extract.emails import STRICT_EMAIL
 
-AD = ("NEW in town 🔥 Jade 22yo 5'4 34-24-36, QV 100 HH 150. Call 7one3.48two.0one93 or "
-      "713-482-0193, jade [at] gmail [dot] com, IG: jade_22, snap 👻 jadexo, cashapp $JadeB22, "
-      "www.jade-vip.com/book ad #48213 posted 2024-05-01 11pm. ")
+AD = (
+    "NEW in town 🔥 Jade 22yo 5'4 34-24-36, QV 100 HH 150. Call 7one3.48two.0one93 or "
+    "713-482-0193, jade [at] gmail [dot] com, IG: jade_22, snap 👻 jadexo, cashapp $JadeB22, "
+    "www.jade-vip.com/book ad #48213 posted 2024-05-01 11pm. "
+)
 
 PATHOLOGICAL = {
     "1mb_ads": (AD * (1_000_000 // len(AD) + 1))[:1_000_000],
@@ -82,13 +85,15 @@ def test_non_text_is_empty(value):
 
 HANDLE = re.compile(r"(?:[a-z0-9_.\-]+:)?[a-z0-9_][a-z0-9_.\-]*")
 PAYMENT = re.compile(r"(?:cashapp:\$[a-z0-9_]+|venmo:[a-z0-9_\-]+|paypal:[a-z0-9_.\-]+)")
-WALLET = re.compile(r"btc:[13][1-9A-HJ-NP-Za-km-z]{25,34}|btc:bc1[02-9ac-hj-np-z]{11,71}"
-                    r"|eth:0x[0-9a-f]{40}|trx:T[1-9A-HJ-NP-Za-km-z]{33}")
+WALLET = re.compile(
+    r"btc:[13][1-9A-HJ-NP-Za-km-z]{25,34}|btc:bc1[02-9ac-hj-np-z]{11,71}"
+    r"|eth:0x[0-9a-f]{40}|trx:T[1-9A-HJ-NP-Za-km-z]{33}"
+)
 
 
 def check_valid(text: str) -> None:
     for ident in extract_identifiers(text):
-        assert text[ident.start:ident.end] == ident.raw
+        assert text[ident.start : ident.end] == ident.raw
         assert 0.0 < ident.confidence <= 1.0
         if ident.kind == "phone":
             assert re.fullmatch(r"\+\d{8,15}", ident.value)
@@ -108,12 +113,59 @@ def check_valid(text: str) -> None:
 
 
 # Text drawn from the characters the extractors care about, so the search reaches them.
-PIECES = st.sampled_from([
-    "7", "1", "3", "0", "9", "４", "𝟕", "⑦", "7\ufe0f\u20e3", "one", "seven", "siete", "oh", "O", "l",
-    " ", "-", ".", "(", ")", "+", "\n", "💋", "@", " at ", " dot ", "[at]", "gmail", "com", ".com",
-    "$", "jade", "_22", "IG: ", "sc ", "👻", "t.me/", "0x", "bc1", "/hr", " roses", "$150", "#",
-    "\x00", "\ud800", "www.", "http://", "cashapp ", "venmo @",
-])
+PIECES = st.sampled_from(
+    [
+        "7",
+        "1",
+        "3",
+        "0",
+        "9",
+        "４",
+        "𝟕",
+        "⑦",
+        "7\ufe0f\u20e3",
+        "one",
+        "seven",
+        "siete",
+        "oh",
+        "O",
+        "l",
+        " ",
+        "-",
+        ".",
+        "(",
+        ")",
+        "+",
+        "\n",
+        "💋",
+        "@",
+        " at ",
+        " dot ",
+        "[at]",
+        "gmail",
+        "com",
+        ".com",
+        "$",
+        "jade",
+        "_22",
+        "IG: ",
+        "sc ",
+        "👻",
+        "t.me/",
+        "0x",
+        "bc1",
+        "/hr",
+        " roses",
+        "$150",
+        "#",
+        "\x00",
+        "\ud800",
+        "www.",
+        "http://",
+        "cashapp ",
+        "venmo @",
+    ]
+)
 TEXTS = st.one_of(st.text(max_size=300), st.lists(PIECES, max_size=80).map("".join))
 
 
@@ -146,25 +198,99 @@ def test_written_numbers_roundtrip(raw):
 
 # The fast paths (ASCII twins, templates, hints, narrowed searches) must give what the
 # plain patterns give, on any text: each is checked against its plain form here.
-ASCII_PIECES = st.sampled_from([
-    "7", "1", "3", "0", "9", "one", "seven", "Siete", "oh", "O", "l", "I", "o", " ", "  ", "-", ".",
-    "(", ")", "+", "+1 ", "\n", "\t", "\x0b", "\x1c", "@", " at ", " dot ", "[at]", "-at-", "gmail",
-    ".com", "x", "X", "$", "#", "/", ":", "\x00", "_", "IG: ", "sc ", "t.me/", "0x", "bc1", "/hr",
-    "www.", "http://", "cashapp ", "venmo @", "2024-05-01", "34-24-36", "ref ", "wa.me/", "CALL",
-    "1-800-FLOWERS", "Snap: ", "OF ", "jade_22", "K", "S", "k", "i",
-])
-ASCII_TEXTS = st.one_of(st.text(alphabet=st.characters(max_codepoint=127), max_size=120),
-                        st.lists(ASCII_PIECES, max_size=40).map("".join))
+ASCII_PIECES = st.sampled_from(
+    [
+        "7",
+        "1",
+        "3",
+        "0",
+        "9",
+        "one",
+        "seven",
+        "Siete",
+        "oh",
+        "O",
+        "l",
+        "I",
+        "o",
+        " ",
+        "  ",
+        "-",
+        ".",
+        "(",
+        ")",
+        "+",
+        "+1 ",
+        "\n",
+        "\t",
+        "\x0b",
+        "\x1c",
+        "@",
+        " at ",
+        " dot ",
+        "[at]",
+        "-at-",
+        "gmail",
+        ".com",
+        "x",
+        "X",
+        "$",
+        "#",
+        "/",
+        ":",
+        "\x00",
+        "_",
+        "IG: ",
+        "sc ",
+        "t.me/",
+        "0x",
+        "bc1",
+        "/hr",
+        "www.",
+        "http://",
+        "cashapp ",
+        "venmo @",
+        "2024-05-01",
+        "34-24-36",
+        "ref ",
+        "wa.me/",
+        "CALL",
+        "1-800-FLOWERS",
+        "Snap: ",
+        "OF ",
+        "jade_22",
+        "K",
+        "S",
+        "k",
+        "i",
+    ]
+)
+ASCII_TEXTS = st.one_of(
+    st.text(alphabet=st.characters(max_codepoint=127), max_size=120),
+    st.lists(ASCII_PIECES, max_size=40).map("".join),
+)
 
 
 def _twins():
     from workbench.extract import emails, handles, normalise, phonerun, phones
     from workbench.extract.asciire import ascii_twin
 
-    plain = [normalise.RUN, normalise.RUN_FROM_DIGIT, normalise._TOKEN, emails._EMAIL,
-             emails._AFTER_BREAK, handles._KEYWORDS, handles._PROFILE_URL, handles._URL,
-             handles._KEYWORD_HINT, phones._VANITY, phones._AFTER_BAD, phonerun.CHUNK,
-             phonerun._DATE, phonerun._MEASURE]
+    plain = [
+        normalise.RUN,
+        normalise.RUN_FROM_DIGIT,
+        normalise._TOKEN,
+        emails._EMAIL,
+        emails._AFTER_BREAK,
+        handles._KEYWORDS,
+        handles._PROFILE_URL,
+        handles._URL,
+        handles._KEYWORD_HINT,
+        phones._VANITY,
+        phones._AFTER_BAD,
+        phonerun.CHUNK,
+        phonerun._DATE,
+        phonerun._MEASURE,
+    ]
     return [(p, ascii_twin(p)) for p in plain]
 
 
@@ -187,12 +313,15 @@ def test_isdigit_is_the_digit_class():
     assert re.findall(_DIGIT_CLASS, chars) == [c for c in chars if c.isdigit()]
 
 
-@pytest.mark.parametrize("text,value", [
-    ("SEVEN ONE THREE FOUR EİGHT TWO ZERO ONE NINE THREE", "+17134820193"),
-    ("sıx one three four eight two zero one nine three", "+16134820193"),
-    ("SIX FİVE 482 0193 713", None),
-    ("7 ſeven ſeven one three 482 0193", None),
-])
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("SEVEN ONE THREE FOUR EİGHT TWO ZERO ONE NINE THREE", "+17134820193"),
+        ("sıx one three four eight two zero one nine three", "+16134820193"),
+        ("SIX FİVE 482 0193 713", None),
+        ("7 ſeven ſeven one three 482 0193", None),
+    ],
+)
 def test_number_words_with_letters_ignorecase_folds(text, value):
     # 'İ', 'ı', 'ſ' match i, i, s in a case-blind pattern; reading the word must not fail.
     phones = [i.value for i in extract_identifiers(text) if i.kind == "phone"]
@@ -214,11 +343,49 @@ def test_column_hints_never_skip_a_finder(texts):
         assert extract_some(text, "US", needed) == extract_identifiers(text)
 
 
-EMAIL_PIECES = st.sampled_from([
-    "jade", " ", "  ", "\n", "@", " at ", "(at)", "[at]", "{@}", "-at-", "a-at-b", "AT", " dot ",
-    "[dot]", " [ dot ] ", ".", "gmail", "com", ".com", "x" * 30, "kim_22", "%", "+", "-", "é",
-    "🔥", ",", "arroba", "punto", "d0t", "co", ".co.uk", "1", "_", "x.at.y", "<dot>", "(", ")", "--",
-])
+EMAIL_PIECES = st.sampled_from(
+    [
+        "jade",
+        " ",
+        "  ",
+        "\n",
+        "@",
+        " at ",
+        "(at)",
+        "[at]",
+        "{@}",
+        "-at-",
+        "a-at-b",
+        "AT",
+        " dot ",
+        "[dot]",
+        " [ dot ] ",
+        ".",
+        "gmail",
+        "com",
+        ".com",
+        "x" * 30,
+        "kim_22",
+        "%",
+        "+",
+        "-",
+        "é",
+        "🔥",
+        ",",
+        "arroba",
+        "punto",
+        "d0t",
+        "co",
+        ".co.uk",
+        "1",
+        "_",
+        "x.at.y",
+        "<dot>",
+        "(",
+        ")",
+        "--",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -230,16 +397,56 @@ def test_email_search_from_first_start_equals_plain_search(text):
         return [(m.start("local"), m.end(), m.group("at")) for m in found]
 
     windows = emails._windows(text)
-    fast = [m for lo, hi, ats in windows
-            for m in emails._addresses(text, max(lo, emails._first_start(text, ats)), hi)]
-    assert spans(fast) == spans(m for lo, hi, _ in windows for m in emails._EMAIL.finditer(text, lo, hi))
+    fast = [
+        m
+        for lo, hi, ats in windows
+        for m in emails._addresses(text, max(lo, emails._first_start(text, ats)), hi)
+    ]
+    assert spans(fast) == spans(
+        m for lo, hi, _ in windows for m in emails._EMAIL.finditer(text, lo, hi)
+    )
 
 
-HANDLE_PIECES = st.sampled_from([
-    "IG", "ig", "İG", "ıg", "ſnap", "Snap chat", "👻", "📸", "📷", "Kik", ":", " ", "@", "$", "jade_22",
-    "x", "X", "OF", "of", "tele", "WA", "whats app", "cash app", "venmo", "🔥", "/", "&", ",", "and",
-    "-", "=", "\n", "is", "me", "t.me/", "👻👻",
-])
+HANDLE_PIECES = st.sampled_from(
+    [
+        "IG",
+        "ig",
+        "İG",
+        "ıg",
+        "ſnap",
+        "Snap chat",
+        "👻",
+        "📸",
+        "📷",
+        "Kik",
+        ":",
+        " ",
+        "@",
+        "$",
+        "jade_22",
+        "x",
+        "X",
+        "OF",
+        "of",
+        "tele",
+        "WA",
+        "whats app",
+        "cash app",
+        "venmo",
+        "🔥",
+        "/",
+        "&",
+        ",",
+        "and",
+        "-",
+        "=",
+        "\n",
+        "is",
+        "me",
+        "t.me/",
+        "👻👻",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -274,19 +481,49 @@ def test_validity_is_phonenumbers():
     for region in ("US", "CA", "GB", "MX", "DE", "FR"):
         code = phonenumbers.country_code_for_region(region)
         for _ in range(2000):
-            national = str(rng.randint(1, 9)) + "".join(rng.choice("0123456789") for _ in range(rng.randint(5, 11)))
+            national = str(rng.randint(1, 9)) + "".join(
+                rng.choice("0123456789") for _ in range(rng.randint(5, 11))
+            )
             number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-            assert valid_for_region(national, region) == phonenumbers.is_valid_number_for_region(number, region)
+            assert valid_for_region(national, region) == phonenumbers.is_valid_number_for_region(
+                number, region
+            )
     for _ in range(5000):
         national = str(rng.randint(2_000_000_000, 9_999_999_999))
         number = phonenumbers.PhoneNumber(country_code=1, national_number=int(national))
         assert nanp_valid(national) == phonenumbers.is_valid_number(number), national
 
 
-URL_PIECES = st.sampled_from([
-    "www.", "http://", "https://", "jade", "-", "vip", ".com", ".co", ".uk", "/gallery", "?x=1", " ",
-    ",", ".", "@", "a.b", "x" * 70, "é", "🔥", "gmail.com", "call.me", "t.me/x", "_", "/", "JADE", ".IO",
-])
+URL_PIECES = st.sampled_from(
+    [
+        "www.",
+        "http://",
+        "https://",
+        "jade",
+        "-",
+        "vip",
+        ".com",
+        ".co",
+        ".uk",
+        "/gallery",
+        "?x=1",
+        " ",
+        ",",
+        ".",
+        "@",
+        "a.b",
+        "x" * 70,
+        "é",
+        "🔥",
+        "gmail.com",
+        "call.me",
+        "t.me/x",
+        "_",
+        "/",
+        "JADE",
+        ".IO",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)

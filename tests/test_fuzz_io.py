@@ -4,6 +4,7 @@ Also a bounded fuzz of the extractor and a ReDoS check: time per input must grow
 linearly, so ten times the repetitions of a crafted pattern may take at most ~20 times
 as long. Together these run in well under 30 seconds.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,15 +20,35 @@ from hypothesis import strategies as st
 from workbench.extract import extract_identifiers
 from workbench.io import InputError, WarningLog, load_accounts, load_cases
 
-FUZZ = settings(max_examples=100, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 # Cells: any text (st.text never yields lone surrogates) with the characters that break
 # readers made likely: separators, quotes, line breaks of every kind, NUL, BOM.
 TRICKY = ",;\t|\"'\n\r\x00\x85\u2028\u2029\x1c\ufeff=+-@ "
 cell = st.one_of(st.text(max_size=30), st.text(alphabet=TRICKY + "ab7", max_size=12), st.just(""))
-column = st.one_of(st.sampled_from(["account_id", "text", "title", "city", "posted_at", "lat", "phone",
-                                    "image_hashes", "case_id", "notes", "kind"]), st.text(max_size=10))
+column = st.one_of(
+    st.sampled_from(
+        [
+            "account_id",
+            "text",
+            "title",
+            "city",
+            "posted_at",
+            "lat",
+            "phone",
+            "image_hashes",
+            "case_id",
+            "notes",
+            "kind",
+        ]
+    ),
+    st.text(max_size=10),
+)
 
 
 @st.composite
@@ -51,8 +72,12 @@ def _load(path, loader=load_accounts):
 
 def _readable(names, rows) -> bool:
     """Whether the table is well-formed enough that every row must survive."""
-    return ("account_id" in names and "text" in names and len(set(n.strip().lstrip("\ufeff") for n in names)) == len(names)
-            and all(n.strip() == n or n.strip() not in ("account_id", "text") for n in names))
+    return (
+        "account_id" in names
+        and "text" in names
+        and len(set(n.strip().lstrip("\ufeff") for n in names)) == len(names)
+        and all(n.strip() == n or n.strip() not in ("account_id", "text") for n in names)
+    )
 
 
 @FUZZ
@@ -85,9 +110,13 @@ def test_any_jsonl_loads_or_raises_input_error(tmp_path_factory, table, ascii_on
         assert len(frame) == len(rows), "one row per JSON line, whatever the text holds"
 
 
-json_value = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
-                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
-                          max_leaves=8)
+json_value = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
 
 
 @FUZZ
@@ -121,13 +150,35 @@ def test_any_dataframe_validates_or_raises_input_error(table):
 
 
 # ---------------------------------------------------------------- the extractor
-AD_ALPHABET = st.sampled_from(list("0123456789 ()-.+@_$:/#*|~") + ["at", "dot", "com", "gmail", "one", "seven",
-                                                                    "O", "l", "💋", "👻", "IG", "snap", "cashapp",
-                                                                    "www.", "http://", "\u200b", "\ufe0f\u20e3", "7"])
+AD_ALPHABET = st.sampled_from(
+    list("0123456789 ()-.+@_$:/#*|~")
+    + [
+        "at",
+        "dot",
+        "com",
+        "gmail",
+        "one",
+        "seven",
+        "O",
+        "l",
+        "💋",
+        "👻",
+        "IG",
+        "snap",
+        "cashapp",
+        "www.",
+        "http://",
+        "\u200b",
+        "\ufe0f\u20e3",
+        "7",
+    ]
+)
 ad_text = st.lists(AD_ALPHABET, max_size=40).map("".join)
 
 
-@settings(max_examples=2000, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=2000, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(st.one_of(ad_text, st.text(max_size=80)))
 def test_extractor_fuzz_never_raises(text):
     found = extract_identifiers(text)
@@ -138,10 +189,28 @@ def test_extractor_fuzz_never_raises(text):
 
 # (prefix, unit repeated, suffix): shapes that make backtracking regexes quadratic or worse.
 CRAFTED = [
-    ("", "7 ", ""), ("", "a@", ""), ("", "at dot ", ""), ("jade", " dot jade", " at gmail"), ("", "1O", ""),
-    ("", "💋7", ""), ("", "$a ", ""), ("", "@ab ", ""), ("", "IG/", ""), ("", "a.", ""), ("", "one ", "!"),
-    ("", "7\ufe0f\u20e3", ""), ("", "(713) ", ""), ("", "713.", ""), ("", "snap: ", ""), ("", "a at b dot ", ""),
-    ("", "[at]", ""), ("", "a", "@"), ("", "1", "@x"), ("http://", "a.", ""), ("", "0x1", "g"), ("bc1", "q", "!"),
+    ("", "7 ", ""),
+    ("", "a@", ""),
+    ("", "at dot ", ""),
+    ("jade", " dot jade", " at gmail"),
+    ("", "1O", ""),
+    ("", "💋7", ""),
+    ("", "$a ", ""),
+    ("", "@ab ", ""),
+    ("", "IG/", ""),
+    ("", "a.", ""),
+    ("", "one ", "!"),
+    ("", "7\ufe0f\u20e3", ""),
+    ("", "(713) ", ""),
+    ("", "713.", ""),
+    ("", "snap: ", ""),
+    ("", "a at b dot ", ""),
+    ("", "[at]", ""),
+    ("", "a", "@"),
+    ("", "1", "@x"),
+    ("http://", "a.", ""),
+    ("", "0x1", "g"),
+    ("bc1", "q", "!"),
 ]
 
 

@@ -1,4 +1,5 @@
 """Graphs: construction, metrics, GraphML that Gephi/Cytoscape accept."""
+
 from __future__ import annotations
 
 import networkx as nx
@@ -8,9 +9,13 @@ from workbench.graph import analyse, entity_graph, identifier_graph, write_graph
 
 
 def _evidence():
-    return pd.DataFrame({"account_id": ["a", "b", "b", "c", "d"],
-                         "kind": ["phone", "phone", "email", "email", "phone"],
-                         "value": ["+17134820193", "+17134820193", "x@y.com", "x@y.com", "+18005550100"]})
+    return pd.DataFrame(
+        {
+            "account_id": ["a", "b", "b", "c", "d"],
+            "kind": ["phone", "phone", "email", "email", "phone"],
+            "value": ["+17134820193", "+17134820193", "x@y.com", "x@y.com", "+18005550100"],
+        }
+    )
 
 
 def test_identifier_graph_types_and_hubs(tmp_path):
@@ -29,8 +34,16 @@ def test_identifier_graph_types_and_hubs(tmp_path):
 
 def test_entity_graph_edges_from_cross_links():
     entities = pd.DataFrame({"account_id": ["a", "b", "c"], "entity_id": ["E1", "E1", "E2"]})
-    links = pd.DataFrame({"src": ["a", "b"], "dst": ["b", "c"], "kind": ["phone", "text"], "value": ["p", "0.7"],
-                          "weight": [1.0, 0.7], "used": [True, False]})
+    links = pd.DataFrame(
+        {
+            "src": ["a", "b"],
+            "dst": ["b", "c"],
+            "kind": ["phone", "text"],
+            "value": ["p", "0.7"],
+            "weight": [1.0, 0.7],
+            "used": [True, False],
+        }
+    )
     g = entity_graph(entities, links)
     assert g.nodes["E1"]["n_accounts"] == 2
     assert g.edges["E1", "E2"]["kinds"] == "text"

@@ -4,6 +4,7 @@ Ad text, titles, cities and ids of a small synthetic world are laced with HTML, 
 event handlers, ``javascript:`` URLs, SVG with script and spreadsheet formulas; the
 whole pipeline runs and every output is checked.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,14 +24,21 @@ from workbench.synth import generate_world
 HTML_PAYLOADS = [
     "<script>alert('XSS1')</script>",
     "<img src=x onerror=alert('XSS2')>",
-    '<a href="javascript:alert(\'XSS3\')">click</a>',
+    "<a href=\"javascript:alert('XSS3')\">click</a>",
     "<svg onload=alert('XSS4')><script>alert('XSS5')</script></svg>",
     "</script><script>alert('XSS6')</script>",
     "\"><iframe src=javascript:alert('XSS7')>",
     "<style>*{x:expression(alert('XSS8'))}</style><b onmouseover=alert('XSS9')>",
 ]
-FORMULAS = ['=HYPERLINK("http://evil.example/XSS","open")', "+cmd|' /C calc'!A0", "-2+3+cmd|XSS", "@SUM(1+1)*XSS",
-            "=1+1", "\t=XSS", "\r=XSS"]
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/XSS","open")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|XSS",
+    "@SUM(1+1)*XSS",
+    "=1+1",
+    "\t=XSS",
+    "\r=XSS",
+]
 # Cells a spreadsheet cannot run: the documented exception (digits and dots, e.g. E.164 phones) and floats.
 NUMBER = re.compile(rf"{SAFE_NUMBER}|[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
@@ -41,17 +49,27 @@ def hostile_run(tmp_path_factory):
     accounts = world.accounts.copy()
     n = len(accounts)
     payloads = HTML_PAYLOADS + FORMULAS
-    accounts["text"] = [f"{t} {payloads[i % len(payloads)]}" for i, t in enumerate(accounts["text"])]
+    accounts["text"] = [
+        f"{t} {payloads[i % len(payloads)]}" for i, t in enumerate(accounts["text"])
+    ]
     accounts["title"] = [payloads[(i + 3) % len(payloads)] for i in range(n)]
     # Keep distinct cities distinct so that linking and risk see the same world.
-    cities = {c: f"{c} {payloads[k % len(payloads)]}" for k, c in enumerate(sorted(accounts["city"].dropna().unique()))}
+    cities = {
+        c: f"{c} {payloads[k % len(payloads)]}"
+        for k, c in enumerate(sorted(accounts["city"].dropna().unique()))
+    }
     accounts["city"] = accounts["city"].map(cities)
     prefixes = HTML_PAYLOADS + ["=", "+", "-", "@", "=cmd|' /C calc'!A0 "]
     renamed = {a: f"{prefixes[i % len(prefixes)]}{a}" for i, a in enumerate(accounts["account_id"])}
     accounts["account_id"] = accounts["account_id"].map(renamed)
     out = tmp_path_factory.mktemp("hostile_out")
-    result = workbench.run(accounts, world.cases, out=out, backend="cpu",
-                           config=workbench.pipeline.RunConfig(run_trends=False))
+    result = workbench.run(
+        accounts,
+        world.cases,
+        out=out,
+        backend="cpu",
+        config=workbench.pipeline.RunConfig(run_trends=False),
+    )
     return result, out
 
 
@@ -83,13 +101,25 @@ def test_report_shows_hostile_data_only_as_text(hostile_run):
     parsed = _Collector()
     parsed.feed(page)
     names = {tag for tag, _ in parsed.tags}
-    assert not names & {"img", "iframe", "a", "object", "embed", "foreignobject", "math", "form", "base"}
+    assert not names & {
+        "img",
+        "iframe",
+        "a",
+        "object",
+        "embed",
+        "foreignobject",
+        "math",
+        "form",
+        "base",
+    }
     for tag, attrs in parsed.tags:
         for name, value in attrs:
             assert not name.startswith("on"), (tag, name, value)
             assert "XSS" not in (value or ""), (tag, name, value)
             assert not (value or "").strip().lower().startswith("javascript:"), (tag, name, value)
-    for script in parsed.scripts:  # the report's own scripts (plotly): data inside them never closes them
+    for (
+        script
+    ) in parsed.scripts:  # the report's own scripts (plotly): data inside them never closes them
         assert "<script" not in script.lower() and "</script" not in script.lower()
         assert "alert('XSS" not in script
     assert "<script>alert(" not in page and "<img src=x" not in page and "<svg onload" not in page
@@ -131,8 +161,26 @@ def test_graphml_is_well_formed_with_hostile_ids(hostile_run):
 
 
 # ---------------------------------------------------------------- file names from ids
-@pytest.mark.parametrize("identifier", ["../../etc/passwd", "..", ".", "", "a/b\\c", "C:\\x", "CON", "nul.txt",
-                                        "x" * 500, "<script>", "é/../ü", "\x00abc", " lead ", "A0000001", "E00030"])
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        "../../etc/passwd",
+        "..",
+        ".",
+        "",
+        "a/b\\c",
+        "C:\\x",
+        "CON",
+        "nul.txt",
+        "x" * 500,
+        "<script>",
+        "é/../ü",
+        "\x00abc",
+        " lead ",
+        "A0000001",
+        "E00030",
+    ],
+)
 def test_safe_filename_examples(identifier):
     name = safe_filename(identifier)
     assert name and re.fullmatch(r"[A-Za-z0-9._-]+", name)

@@ -1,4 +1,5 @@
 """Tests for workbench.photos: bits, the Hamming index, groups and image hashing."""
+
 from __future__ import annotations
 
 import struct
@@ -61,11 +62,16 @@ def test_hex_round_trip_and_invalid():
 
 def test_hamming_matches_python_popcount():
     rng = np.random.default_rng(0)
-    a, b = rng.integers(0, 2**63, 100, dtype=np.uint64), rng.integers(0, 2**63, 100, dtype=np.uint64)
+    a, b = (
+        rng.integers(0, 2**63, 100, dtype=np.uint64),
+        rng.integers(0, 2**63, 100, dtype=np.uint64),
+    )
     expected = [bin(int(x) ^ int(y)).count("1") for x, y in zip(a, b, strict=True)]
     assert hamming(a, b).tolist() == expected
     pdq_a, pdq_b = a[:96].reshape(24, 4), b[:96].reshape(24, 4)
-    assert hamming(pdq_a, pdq_b, bits=256).tolist() == [sum(expected[4 * k:4 * k + 4]) for k in range(24)]
+    assert hamming(pdq_a, pdq_b, bits=256).tolist() == [
+        sum(expected[4 * k : 4 * k + 4]) for k in range(24)
+    ]
 
 
 @pytest.mark.parametrize("radius", [0, 2, 6, 8, 12])
@@ -92,11 +98,11 @@ def test_planner_keeps_pigeonhole_on_large_collections():
 
     plan = plan_bands(1_000_000, 1, 8)
     assert any(b.radius > 0 for b in plan) and sum(b.radius + 1 for b in plan) > 8
-    index._tables[8] = [
-        _BandTable(b, index.unique, index.max_bucket) for b in plan]
+    index._tables[8] = [_BandTable(b, index.unique, index.max_bucket) for b in plan]
     pairs = index.pairs()
     assert set(zip(pairs["i"], pairs["j"], strict=True)) == brute_pairs(
-        np.asarray(index.unique[index.inverse, 0]), 8)
+        np.asarray(index.unique[index.inverse, 0]), 8
+    )
 
 
 @pytest.mark.parametrize("scan_pairs", [0, 1 << 30])  # banded probing, then the direct scan
@@ -108,7 +114,8 @@ def test_query_matches_brute_force(scan_pairs, monkeypatch):
     dist = hamming(queries[:, None], hashes[None, :])
     qi, ii = np.nonzero(dist <= 6)
     assert set(zip(found["query_idx"], found["index_idx"], strict=True)) == set(
-        zip(qi.tolist(), ii.tolist(), strict=True))
+        zip(qi.tolist(), ii.tolist(), strict=True)
+    )
     assert len(found) == len(qi)
 
 
@@ -119,7 +126,9 @@ def test_hub_protection_caps_copies_and_buckets():
     pairs = index.pairs()
     hub_pairs = pairs[(pairs["i"] < 50) & (pairs["j"] < 50)]
     assert len(hub_pairs) == 49  # a star, not 50 * 49 / 2
-    assert index.hubs.query("kind == 'copies'")[["size", "hash"]].values.tolist() == [[50, "0000000000003039"]]
+    assert index.hubs.query("kind == 'copies'")[["size", "hash"]].values.tolist() == [
+        [50, "0000000000003039"]
+    ]
     near = clustered_hashes(1, 200, 1, words=1, seed=4)  # ~50 distinct one-bit variants
     capped = HammingIndex(near, 4, max_bucket=5)
     assert (capped.hubs["kind"] == "bucket").any()
@@ -129,45 +138,83 @@ def test_hub_protection_caps_copies_and_buckets():
 
 def test_group_connects_near_duplicates_across_accounts():
     base = hex_to_uint64(["f0f0f0f0f0f0f0f0", "0123456789abcdef"])
-    photos = pd.DataFrame({
-        "account_id": ["a1", "a2", "a3", "a4", "a5", "a5"],
-        "hash": uint64_to_hex(np.array([base[0], base[0] ^ np.uint64(0b111), base[0] ^ np.uint64(1 << 40),
-                                        base[1], base[1] ^ np.uint64(0xFFFF), base[1] ^ np.uint64(0xFFFF)])),
-        "city": ["Houston", "Dallas", "Houston", "Miami", "Miami", "Miami"],
-        "posted_at": ["2024-01-01", "2024-02-01", "2024-03-05", "2024-01-01", "2024-01-02", "2024-01-02"],
-    })
+    photos = pd.DataFrame(
+        {
+            "account_id": ["a1", "a2", "a3", "a4", "a5", "a5"],
+            "hash": uint64_to_hex(
+                np.array(
+                    [
+                        base[0],
+                        base[0] ^ np.uint64(0b111),
+                        base[0] ^ np.uint64(1 << 40),
+                        base[1],
+                        base[1] ^ np.uint64(0xFFFF),
+                        base[1] ^ np.uint64(0xFFFF),
+                    ]
+                )
+            ),
+            "city": ["Houston", "Dallas", "Houston", "Miami", "Miami", "Miami"],
+            "posted_at": [
+                "2024-01-01",
+                "2024-02-01",
+                "2024-03-05",
+                "2024-01-01",
+                "2024-01-02",
+                "2024-01-02",
+            ],
+        }
+    )
     out = group(photos, radius=6)
     assert out.groups["n_accounts"].tolist() == [3]  # second pair is 16 bits apart; a5 alone
     top = out.groups.iloc[0]
-    assert top["accounts"] == "a1;a2;a3" and top["cities"] == "Dallas;Houston" and top["n_cities"] == 2
+    assert (
+        top["accounts"] == "a1;a2;a3" and top["cities"] == "Dallas;Houston" and top["n_cities"] == 2
+    )
     assert top["hash"] == "f0f0f0f0f0f0f0f0" and top["spread_bits"] == 3
-    assert str(top["first_seen"].date()) == "2024-01-01" and str(top["last_seen"].date()) == "2024-03-05"
+    assert (
+        str(top["first_seen"].date()) == "2024-01-01"
+        and str(top["last_seen"].date()) == "2024-03-05"
+    )
     assert sorted(out.members["account_id"]) == ["a1", "a2", "a3"]
     wider = group(photos, radius=16)
     assert wider.groups["n_accounts"].tolist() == [3, 2]
 
 
 def test_group_truncates_account_lists_and_sorts_by_spread():
-    photos = pd.DataFrame({"account_id": [f"acc{k:03d}" for k in range(30)] + ["x", "y"],
-                           "hash": ["00000000000000ff"] * 30 + ["ffffffffffffff00"] * 2})
+    photos = pd.DataFrame(
+        {
+            "account_id": [f"acc{k:03d}" for k in range(30)] + ["x", "y"],
+            "hash": ["00000000000000ff"] * 30 + ["ffffffffffffff00"] * 2,
+        }
+    )
     out = group(photos, max_listed=5)
     assert out.groups["n_accounts"].tolist() == [30, 2]
     assert out.groups.loc[0, "accounts"].endswith("(+25 more)")
 
 
 def test_photos_from_accounts_explodes_hash_lists():
-    accounts = pd.DataFrame({"account_id": ["a", "b"], "image_hashes": ["0F;  ff ;", ""], "city": ["X", "Y"]})
+    accounts = pd.DataFrame(
+        {"account_id": ["a", "b"], "image_hashes": ["0F;  ff ;", ""], "city": ["X", "Y"]}
+    )
     photos = photos_from_accounts(accounts)
     assert photos.values.tolist() == [["a", "X", "0f"], ["a", "X", "ff"]]
 
 
 def _png_header_bomb(path, side=100_000):
     """A tiny PNG that claims to be side x side pixels."""
+
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
     header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-                     + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -251,8 +298,10 @@ def noisy_photo(seed: int, size=(240, 180)) -> Image.Image:
     draw = ImageDraw.Draw(image)
     for _ in range(4):
         x0, y0 = int(rng.integers(0, w - 40)), int(rng.integers(0, h - 40))
-        draw.ellipse((x0, y0, x0 + int(rng.integers(30, w // 2)), y0 + int(rng.integers(30, h // 2))),
-                     fill=tuple(int(c) for c in rng.integers(0, 256, 3)))
+        draw.ellipse(
+            (x0, y0, x0 + int(rng.integers(30, w // 2)), y0 + int(rng.integers(30, h // 2))),
+            fill=tuple(int(c) for c in rng.integers(0, 256, 3)),
+        )
     pixels = np.asarray(image) + rng.normal(0, 6, (h, w, 3))
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
@@ -287,7 +336,9 @@ def test_border_box_leaves_content_alone():
         return border_box(Image.fromarray(pixels), config or TrimConfig())
 
     assert box(photo) == whole
-    assert border_box(_jpeg_copy(Image.fromarray(photo), 20)) == whole  # smoothed noise is not a frame
+    assert (
+        border_box(_jpeg_copy(Image.fromarray(photo), 20)) == whole
+    )  # smoothed noise is not a frame
     sky = np.broadcast_to(np.linspace(90, 160, 180)[:, None, None], (180, 240, 3)).astype(np.uint8)
     assert box(np.ascontiguousarray(sky)) == whole  # every row flat, but drifting: a gradient
     wall = photo.copy()
@@ -304,8 +355,10 @@ def test_border_box_leaves_content_alone():
 def test_trimming_makes_framed_reposts_hash_alike():
     photo = noisy_photo(3)
     plain = hash_image(photo)
-    for repost in (ImageOps.expand(photo, border=15, fill="white"),
-                   _jpeg_copy(ImageOps.pad(photo, (photo.width, photo.width), color="black"), 75)):
+    for repost in (
+        ImageOps.expand(photo, border=15, fill="white"),
+        _jpeg_copy(ImageOps.pad(photo, (photo.width, photo.width), color="black"), 75),
+    ):
         trimmed, untrimmed = hash_image(repost), hash_image(repost, trim=None)
         assert trimmed["trimmed"] > 0 and untrimmed["trimmed"] is None
         words = hex_to_uint64([plain["phash"], trimmed["phash"], untrimmed["phash"]])
@@ -316,10 +369,15 @@ def test_trimming_makes_framed_reposts_hash_alike():
 def test_dihedral_variants_equal_hashes_of_turned_pictures():
     photo = noisy_photo(4, size=(200, 200))
     row = hash_image(photo, variants=DIHEDRAL)
-    turned = {"rot90": Image.Transpose.ROTATE_90, "rot180": Image.Transpose.ROTATE_180,
-              "rot270": Image.Transpose.ROTATE_270, "flip": Image.Transpose.FLIP_TOP_BOTTOM,
-              "mirror": Image.Transpose.FLIP_LEFT_RIGHT, "transpose": Image.Transpose.TRANSPOSE,
-              "transverse": Image.Transpose.TRANSVERSE}
+    turned = {
+        "rot90": Image.Transpose.ROTATE_90,
+        "rot180": Image.Transpose.ROTATE_180,
+        "rot270": Image.Transpose.ROTATE_270,
+        "flip": Image.Transpose.FLIP_TOP_BOTTOM,
+        "mirror": Image.Transpose.FLIP_LEFT_RIGHT,
+        "transpose": Image.Transpose.TRANSPOSE,
+        "transverse": Image.Transpose.TRANSVERSE,
+    }
     for name, method in turned.items():
         direct = hash_image(photo.transpose(method))
         assert row[f"phash_{name}"] == direct["phash"], name  # exact: a sign change of the DCT
@@ -335,7 +393,10 @@ def test_flip_aware_query_finds_mirrored_reposts(tmp_path):
         _jpeg_copy(ImageOps.mirror(photo), 80).save(tmp_path / f"repost{k}.jpg", quality=95)
     table = hash_images(tmp_path, workers=1, progress=False, variants=["mirror"])
     assert {"phash_mirror", "pdq_mirror", "trimmed"} <= set(table.columns)
-    orig, repost = table[table["path"].str.startswith("orig")], table[table["path"].str.startswith("repost")]
+    orig, repost = (
+        table[table["path"].str.startswith("orig")],
+        table[table["path"].str.startswith("repost")],
+    )
     index = HammingIndex(hex_to_uint64(orig["phash"]), 8)
     assert len(index.query(hex_to_uint64(repost["phash"]))) == 0  # plain search misses mirrors
     found = query_variants(index, variant_words(repost, "phash", ["mirror"]))
@@ -365,7 +426,9 @@ def test_repost_variants_cover_crop_and_tilt():
 
 
 def test_variant_words_fallback_and_missing_column():
-    table = pd.DataFrame({"pdq": ["0" * 64, "f" * 64], "pdq_quality": [100, 100], "pdq_mirror": ["1" * 64, None]})
+    table = pd.DataFrame(
+        {"pdq": ["0" * 64, "f" * 64], "pdq_quality": [100, 100], "pdq_mirror": ["1" * 64, None]}
+    )
     words = variant_words(table, "pdq")
     assert words.shape == (2, 2, 4)
     assert (words[1, 1] == words[1, 0]).all()  # missing variant repeats the main hash
@@ -383,7 +446,9 @@ def test_exif_orientation_is_kept_beside_the_stored_pixels(tmp_path):
     stored.save(tmp_path / "phone.jpg", quality=95, exif=exif)
     upright.save(tmp_path / "upright.jpg", quality=95)
     stored.save(tmp_path / "stored.jpg", quality=95)
-    phone, plain, raw = (hash_file(tmp_path / name) for name in ("phone.jpg", "upright.jpg", "stored.jpg"))
+    phone, plain, raw = (
+        hash_file(tmp_path / name) for name in ("phone.jpg", "upright.jpg", "stored.jpg")
+    )
     assert phone["width"] == 160 and phone["orientation"] == 6 and plain["pdq_upright"] is None
     assert hamming(*hex_to_uint64([phone["phash_upright"], plain["phash"]])) <= 4
     assert hamming(*hex_to_uint64([phone["phash"], raw["phash"]])) <= 4
@@ -394,7 +459,9 @@ def test_hash_images_rehashes_tables_from_before_trimming(image_folder):
     old = first.drop(columns=["trimmed"]).assign(phash="0" * 16)  # an older table, other hashes
     again = hash_images(image_folder, workers=1, existing=old, progress=False)
     pd.testing.assert_frame_equal(first, again)
-    with_mirror = hash_images(image_folder, workers=1, existing=first, progress=False, variants=["mirror"])
+    with_mirror = hash_images(
+        image_folder, workers=1, existing=first, progress=False, variants=["mirror"]
+    )
     assert with_mirror["phash_mirror"].notna().sum() == first["error"].isna().sum()
 
 
@@ -410,7 +477,9 @@ def _captioned(image: Image.Image) -> Image.Image:
 
 
 REPOSTS = {
-    "off-centre crop": lambda im: im.crop((int(im.width * 0.09), 0, im.width, int(im.height * 0.93))),
+    "off-centre crop": lambda im: im.crop(
+        (int(im.width * 0.09), 0, im.width, int(im.height * 0.93))
+    ),
     "corner crop 10%": lambda im: im.crop((im.width // 10, im.height // 10, im.width, im.height)),
     "caption bar": _captioned,
 }
@@ -424,7 +493,9 @@ def test_crop_windows_and_caption_cut_find_reposts_that_the_plain_hash_misses(re
     queries = pd.DataFrame([hash_image(REPOSTS[repost](p), ["uncaptioned"]) for p in photos])
     plain = HammingIndex(hex_to_uint64(indexed["phash"]), 8).query(hex_to_uint64(queries["phash"]))
     words = variant_words(indexed, "phash")
-    found = query_variants(HammingIndex(words.reshape(-1), 8), variant_words(queries, "phash"), per_item=words.shape[1])
+    found = query_variants(
+        HammingIndex(words.reshape(-1), 8), variant_words(queries, "phash"), per_item=words.shape[1]
+    )
     # Every repost is found, as its own photo only; the plain hash finds fewer.
     assert (found["query_idx"] == found["index_idx"]).all()
     assert found["query_idx"].nunique() == len(photos) > plain["query_idx"].nunique()
@@ -449,10 +520,24 @@ def test_photo_folders_become_cases_that_catch_a_cropped_repost(tmp_path):
     table = hash_images(tmp_path, workers=1, progress=False, variants=REPOST_VARIANTS)
     cases = cases_from_hashes(table)
     assert cases["case_id"].tolist() == ["P-child_a", "P-child_b"]
-    assert cases["kind"].eq("missing").all() and cases["image_hashes"].str.count(";").min() >= len(REPOST_VARIANTS) // 2
-    repost = REPOSTS["corner crop 10%"](noisy_photo(61, size=(360, 270)))  # child_b, cut and re-encoded
-    accounts = pd.DataFrame({"account_id": ["A1", "A2"], "text": ["new here", "hello"],
-                             "image_hashes": [hash_image(_jpeg_copy(repost, 70))["phash"],
-                                              hash_image(noisy_photo(99))["phash"]]})
-    result = pipeline.run(accounts, cases, config=pipeline.RunConfig(run_trends=False, progress=False))
+    assert (
+        cases["kind"].eq("missing").all()
+        and cases["image_hashes"].str.count(";").min() >= len(REPOST_VARIANTS) // 2
+    )
+    repost = REPOSTS["corner crop 10%"](
+        noisy_photo(61, size=(360, 270))
+    )  # child_b, cut and re-encoded
+    accounts = pd.DataFrame(
+        {
+            "account_id": ["A1", "A2"],
+            "text": ["new here", "hello"],
+            "image_hashes": [
+                hash_image(_jpeg_copy(repost, 70))["phash"],
+                hash_image(noisy_photo(99))["phash"],
+            ],
+        }
+    )
+    result = pipeline.run(
+        accounts, cases, config=pipeline.RunConfig(run_trends=False, progress=False)
+    )
     assert result.leads[["case_id", "account_id"]].values.tolist() == [["P-child_b", "A1"]]

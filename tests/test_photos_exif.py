@@ -4,6 +4,7 @@ stored pixels), the upright hashes sit beside them, and matching uses both.
 The reference is ``pdqhash.compute`` (ThreatExchange's C++ PDQ) and ``imagehash.phash`` on
 the full-size stored pixels, as python-threatexchange and HMA decode them (no EXIF turn).
 """
+
 from __future__ import annotations
 
 import imagehash
@@ -31,13 +32,18 @@ def photo(seed: int, size=(720, 540)) -> Image.Image:
     """A camera-like picture, not square and larger than WORK_SIDE, so turning it matters."""
     rng = np.random.default_rng(seed)
     w, h = size
-    ramp = np.linspace(0, 1, w)[None, :, None] * rng.integers(0, 256, 3) + np.linspace(0, 60, h)[:, None, None]
+    ramp = (
+        np.linspace(0, 1, w)[None, :, None] * rng.integers(0, 256, 3)
+        + np.linspace(0, 60, h)[:, None, None]
+    )
     image = Image.fromarray(np.clip(np.broadcast_to(ramp, (h, w, 3)), 0, 255).astype(np.uint8))
     draw = ImageDraw.Draw(image)
     for _ in range(6):
         x0, y0 = int(rng.integers(0, w - 80)), int(rng.integers(0, h - 80))
-        draw.ellipse((x0, y0, x0 + int(rng.integers(60, w // 2)), y0 + int(rng.integers(60, h // 2))),
-                     fill=tuple(int(c) for c in rng.integers(0, 256, 3)))
+        draw.ellipse(
+            (x0, y0, x0 + int(rng.integers(60, w // 2)), y0 + int(rng.integers(60, h // 2))),
+            fill=tuple(int(c) for c in rng.integers(0, 256, 3)),
+        )
     pixels = np.asarray(image) + rng.normal(0, 5, (h, w, 3))
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
@@ -69,7 +75,9 @@ def test_main_hashes_are_of_the_stored_pixels(tmp_path, orientation):
     row = hash_file(path)
     assert row["error"] is None and row["orientation"] == orientation
     pdq_ref, phash_ref = reference(path)
-    assert bits(row["pdq"], pdq_ref) <= 16, "within the working copy's few bits of ThreatExchange's hash"
+    assert bits(row["pdq"], pdq_ref) <= 16, (
+        "within the working copy's few bits of ThreatExchange's hash"
+    )
     assert bits(row["phash"], phash_ref) <= 6
     upright = stored.transpose(_UPRIGHT[orientation])
     upright.save(tmp_path / "upright.jpg", quality=95)
@@ -108,7 +116,11 @@ def test_matching_uses_both_hashes(tmp_path):
     repost = hash_images(tmp_path / "repost", workers=1, progress=False)
     for kind, radius, words in (("phash", 8, 1), ("pdq", PDQ_MATCH, 4)):
         indexed = variant_words(table, kind, ["upright"])
-        index = HammingIndex(indexed.reshape(-1, words) if words > 1 else indexed.reshape(-1), radius=radius)
+        index = HammingIndex(
+            indexed.reshape(-1, words) if words > 1 else indexed.reshape(-1), radius=radius
+        )
         hits = query_variants(index, variant_words(repost, kind, []), per_item=2)
-        assert hits["index_idx"].tolist() == [int(np.flatnonzero(table["path"] == "ana/phone.jpg")[0])]
+        assert hits["index_idx"].tolist() == [
+            int(np.flatnonzero(table["path"] == "ana/phone.jpg")[0])
+        ]
         assert hits["index_variant"].tolist() == [1], "found through the upright hash"

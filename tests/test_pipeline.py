@@ -1,4 +1,5 @@
 """End to end: every contract file is written with its columns; quality against truth."""
+
 from __future__ import annotations
 
 import networkx as nx
@@ -11,7 +12,15 @@ CONTRACT = {
     "entities.csv": ["account_id", "entity_id"],
     "links.csv": ["src", "dst", "kind", "value", "weight"],
     "identifiers.csv": ["account_id", "kind", "value", "raw"],
-    "entity_summary.csv": ["entity_id", "n_accounts", "n_phones", "n_cities", "first_seen", "last_seen", "risk_score"],
+    "entity_summary.csv": [
+        "entity_id",
+        "n_accounts",
+        "n_phones",
+        "n_cities",
+        "first_seen",
+        "last_seen",
+        "risk_score",
+    ],
     "clusters.csv": ["account_id", "cluster", "x", "y"],
     "leads.csv": ["case_id", "account_id", "score", "reasons"],
     "warnings.csv": ["file", "row", "column", "problem"],

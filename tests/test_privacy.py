@@ -1,4 +1,5 @@
 """Pseudonymised runs: no phone or email of the world is left in any output, and pseudonyms join."""
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,14 @@ def world():
 @pytest.fixture(scope="module")
 def private_run(world, tmp_path_factory):
     out = tmp_path_factory.mktemp("private")
-    result = workbench.run(world.accounts, world.cases, out=out, backend="cpu", config=RunConfig(run_trends=False),
-                           pseudonymise_key=KEY)
+    result = workbench.run(
+        world.accounts,
+        world.cases,
+        out=out,
+        backend="cpu",
+        config=RunConfig(run_trends=False),
+        pseudonymise_key=KEY,
+    )
     return result, out
 
 
@@ -39,7 +46,12 @@ def _secrets(world) -> set[str]:
     found = found[found["kind"].isin(PRIVATE_KINDS)]
     secrets = set(found["value"]) | set(found["raw"].str.strip())
     for column in ("phone", "email"):
-        secrets |= {p.strip() for cell in world.accounts[column].dropna() for p in str(cell).split(";") if p.strip()}
+        secrets |= {
+            p.strip()
+            for cell in world.accounts[column].dropna()
+            for p in str(cell).split(";")
+            if p.strip()
+        }
     phones = found.loc[found["kind"] == "phone", "value"]
     secrets |= set(phones.str.slice(2))  # national digits of E.164 +1 numbers
     # Handles are checked by their platform-qualified value; a bare short name ("amber")
@@ -52,7 +64,14 @@ def test_no_identifier_is_left_in_any_output(world, private_run):
     secrets = _secrets(world)
     assert len(secrets) > 100
     files = [p for p in out.iterdir() if p.is_file()]
-    assert {"identifiers.csv", "links.csv", "leads.csv", "report.html", "graph.graphml", "hubs.csv"} <= {p.name for p in files}
+    assert {
+        "identifiers.csv",
+        "links.csv",
+        "leads.csv",
+        "report.html",
+        "graph.graphml",
+        "hubs.csv",
+    } <= {p.name for p in files}
     for path in files:
         content = path.read_text("utf-8", errors="replace")
         lowered = content.lower()
@@ -71,7 +90,10 @@ def test_pseudonyms_join_across_files(private_run):
     links = pd.read_csv(out / "links.csv", dtype=str, keep_default_na=False)
     in_links = set(links.loc[links["kind"].isin(PRIVATE_KINDS), "value"])
     assert in_links and in_links <= known
-    for column, frame in (("reason", links), ("reasons", pd.read_csv(out / "leads.csv", dtype=str, keep_default_na=False))):
+    for column, frame in (
+        ("reason", links),
+        ("reasons", pd.read_csv(out / "leads.csv", dtype=str, keep_default_na=False)),
+    ):
         mentioned = {m for text in frame[column] for m in PSEUDONYM.findall(text)}
         assert mentioned <= known, column
     hubs = pd.read_csv(out / "hubs.csv", dtype=str, keep_default_na=False)
@@ -82,16 +104,28 @@ def test_pseudonyms_join_across_files(private_run):
     page = (out / "report.html").read_text("utf-8")
     assert PSEUDONYM.search(page)
     # The same identifier of the same account has the same pseudonym in the Result and the file.
-    assert set(result.identifiers.loc[result.identifiers["kind"].isin(PRIVATE_KINDS), "value"]) == known
+    assert (
+        set(result.identifiers.loc[result.identifiers["kind"].isin(PRIVATE_KINDS), "value"])
+        == known
+    )
 
 
 def test_same_key_same_pseudonym_other_key_other(world):
-    assert pseudonym("email", "jade@gmail.com", KEY) == pseudonym("email", "jade@gmail.com", KEY.encode())
-    assert pseudonym("email", "jade@gmail.com", KEY) != pseudonym("email", "jade@gmail.com", KEY + "!")
+    assert pseudonym("email", "jade@gmail.com", KEY) == pseudonym(
+        "email", "jade@gmail.com", KEY.encode()
+    )
+    assert pseudonym("email", "jade@gmail.com", KEY) != pseudonym(
+        "email", "jade@gmail.com", KEY + "!"
+    )
     assert pseudonym("email", "x@y.com", KEY) != pseudonym("phone", "x@y.com", KEY)
-    values = pseudonymise_values(pd.Series(["phone", "image", "phone"]),
-                                pd.Series(["+17134820193", "00ff00ff00ff00ff", "+17134820193"]), KEY)
-    assert values[0] == values[2] and values[1] == "00ff00ff00ff00ff", "photo hashes stay: they are matched, not read"
+    values = pseudonymise_values(
+        pd.Series(["phone", "image", "phone"]),
+        pd.Series(["+17134820193", "00ff00ff00ff00ff", "+17134820193"]),
+        KEY,
+    )
+    assert values[0] == values[2] and values[1] == "00ff00ff00ff00ff", (
+        "photo hashes stay: they are matched, not read"
+    )
 
 
 def test_every_occurrence_in_text_is_redacted():
@@ -108,7 +142,17 @@ def test_command_line_flag_and_environment(world, tmp_path, monkeypatch, capsys)
     for name, extra in (("flag", ["--pseudonymise", KEY]), ("env", [])):
         if not extra:
             monkeypatch.setenv("WORKBENCH_PSEUDONYMISE_KEY", KEY)
-        code = cli.main(["run", "--accounts", str(accounts), "--out", str(tmp_path / name), "--no-trends", *extra])
+        code = cli.main(
+            [
+                "run",
+                "--accounts",
+                str(accounts),
+                "--out",
+                str(tmp_path / name),
+                "--no-trends",
+                *extra,
+            ]
+        )
         assert code == 0
         identifiers = pd.read_csv(tmp_path / name / "identifiers.csv", dtype=str)
         phones = identifiers.loc[identifiers["kind"] == "phone", "value"]
@@ -121,10 +165,14 @@ def test_command_line_flag_and_environment(world, tmp_path, monkeypatch, capsys)
 
 def test_no_log_call_formats_identifier_values():
     """Log lines carry counts and timings, never identifier values or ad text."""
-    suspicious = re.compile(r"log(?:ger)?\.\w+\([^)]*(?:\bvalue\b|\braw\b|\btext\b|\bphone\b|\bemail\b|reasons?\b)")
+    suspicious = re.compile(
+        r"log(?:ger)?\.\w+\([^)]*(?:\bvalue\b|\braw\b|\btext\b|\bphone\b|\bemail\b|reasons?\b)"
+    )
     hits = []
     for path in (ROOT / "workbench").rglob("*.py"):
         for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
-            if re.search(r"\blog(?:ger)?\.(debug|info|warning|error|exception|critical)\(", line) and suspicious.search(line):
+            if re.search(
+                r"\blog(?:ger)?\.(debug|info|warning|error|exception|critical)\(", line
+            ) and suspicious.search(line):
                 hits.append(f"{path.name}:{number}: {line.strip()}")
     assert not hits, hits

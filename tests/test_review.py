@@ -1,4 +1,5 @@
 """Review log: append-only, transactional, and it changes the next run's leads."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -34,8 +35,17 @@ def test_failed_write_leaves_log_unchanged(tmp_path):
 
 
 def test_dismissed_lead_stays_gone_unless_new_evidence(tmp_path):
-    leads = pd.DataFrame({"case_id": ["C1", "C1"], "account_id": ["A1", "A2"], "score": [0.9, 0.8],
-                          "reasons": ["same phone +17134820193 as case C1", "same photo as case C1, 2 bits apart"]})
+    leads = pd.DataFrame(
+        {
+            "case_id": ["C1", "C1"],
+            "account_id": ["A1", "A2"],
+            "score": [0.9, 0.8],
+            "reasons": [
+                "same phone +17134820193 as case C1",
+                "same photo as case C1, 2 bits apart",
+            ],
+        }
+    )
     log = ReviewLog(tmp_path / "review.sqlite")
     log.record("lead", "C1/A1", "dismissed", evidence=leads.loc[0, "reasons"])
     assert apply_decisions(leads, log)["account_id"].tolist() == ["A2"]
@@ -50,7 +60,9 @@ def test_decisions_change_the_next_run(world, tmp_path):
     first = workbench.run(world.accounts, world.cases, out=out, config=config, backend="cpu")
     lead = first.leads[first.leads["case_kind"] == "subject"].iloc[0]
     log = ReviewLog(out / "review.sqlite")
-    log.record("lead", f"{lead['case_id']}/{lead['account_id']}", "dismissed", evidence=lead["reasons"])
+    log.record(
+        "lead", f"{lead['case_id']}/{lead['account_id']}", "dismissed", evidence=lead["reasons"]
+    )
     second = workbench.run(world.accounts, world.cases, out=out, config=config, backend="cpu")
     keys = set(second.leads["case_id"] + "/" + second.leads["account_id"])
     assert f"{lead['case_id']}/{lead['account_id']}" not in keys
@@ -63,7 +75,33 @@ def test_review_export_command(tmp_path):
 
     log = ReviewLog(tmp_path / "review.sqlite")
     log.record("entity", "E00001", "needs-follow-up", note="=cmd|' /C calc'!A0", analyst="ana")
-    assert main(["review", "export", "--log", str(tmp_path / "review.sqlite"), "--out", str(tmp_path / "audit.csv")]) == 0
+    assert (
+        main(
+            [
+                "review",
+                "export",
+                "--log",
+                str(tmp_path / "review.sqlite"),
+                "--out",
+                str(tmp_path / "audit.csv"),
+            ]
+        )
+        == 0
+    )
     text = (tmp_path / "audit.csv").read_text()
-    assert "needs-follow-up" in text and "'=cmd" in text, "formula cells are neutralised for spreadsheets"
-    assert main(["review", "export", "--log", str(tmp_path / "nope.sqlite"), "--out", str(tmp_path / "x.csv")]) == 2
+    assert "needs-follow-up" in text and "'=cmd" in text, (
+        "formula cells are neutralised for spreadsheets"
+    )
+    assert (
+        main(
+            [
+                "review",
+                "export",
+                "--log",
+                str(tmp_path / "nope.sqlite"),
+                "--out",
+                str(tmp_path / "x.csv"),
+            ]
+        )
+        == 2
+    )

@@ -1,4 +1,5 @@
 """Risk indicators: lexicons after de-obfuscation, configurable weights, the queue."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -7,9 +8,18 @@ from workbench import evaluate, risk
 
 
 def test_terms_found_through_obfuscation():
-    accounts = pd.DataFrame({"account_id": list("abcde"), "text": [
-        "2 g1rls available, ask about my friend", "y o u n g and fresh", "NO L.E. no cops", "just arrived in town",
-        "quiet evening, call me"]})
+    accounts = pd.DataFrame(
+        {
+            "account_id": list("abcde"),
+            "text": [
+                "2 g1rls available, ask about my friend",
+                "y o u n g and fresh",
+                "NO L.E. no cops",
+                "just arrived in town",
+                "quiet evening, call me",
+            ],
+        }
+    )
     flags = risk.account_flags(accounts, risk.RiskConfig.load())
     assert flags["third_person"].tolist() == [True, False, False, False, False]
     assert flags["youth_coded"].tolist() == [False, True, False, False, False]

@@ -1,4 +1,5 @@
 """Tests for workbench.textsim: normalisation, MinHash, LSH and boilerplate."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -40,9 +41,14 @@ def template_corpus(seed: int = 0, copies: int = 6) -> tuple[pd.Series, np.ndarr
     texts, template = [], []
     for t, pattern in enumerate(TEMPLATES):
         for _ in range(copies):
-            texts.append(pattern.format(
-                name=rng.choice(NAMES), city=rng.choice(CITIES), age=rng.integers(19, 30),
-                phone=f"({rng.integers(200, 999)}) {rng.integers(200, 999)}-{rng.integers(1000, 9999)}"))
+            texts.append(
+                pattern.format(
+                    name=rng.choice(NAMES),
+                    city=rng.choice(CITIES),
+                    age=rng.integers(19, 30),
+                    phone=f"({rng.integers(200, 999)}) {rng.integers(200, 999)}-{rng.integers(1000, 9999)}",
+                )
+            )
             template.append(t)
     texts += UNRELATED
     template += [-1 - k for k in range(len(UNRELATED))]
@@ -52,13 +58,22 @@ def template_corpus(seed: int = 0, copies: int = 6) -> tuple[pd.Series, np.ndarr
 def exact_jaccard(texts: pd.Series, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     table = shingles(texts)
     sets = table.groupby("doc")["shingle"].agg(set).reindex(range(len(texts)), fill_value=set())
-    return np.array([len(sets[a] & sets[b]) / max(len(sets[a] | sets[b]), 1) for a, b in zip(i, j, strict=True)])
+    return np.array(
+        [len(sets[a] & sets[b]) / max(len(sets[a] | sets[b]), 1) for a, b in zip(i, j, strict=True)]
+    )
 
 
 def test_normalise_text_placeholders_and_unicode():
-    out = normalise_text(pd.Series([
-        "CALL ME 📞 ７１３-555-0199!!", "mail: Jade.X@Gmail.com or https://t.co/abc?x=1", None, "  ",
-    ]))
+    out = normalise_text(
+        pd.Series(
+            [
+                "CALL ME 📞 ７１３-555-0199!!",
+                "mail: Jade.X@Gmail.com or https://t.co/abc?x=1",
+                None,
+                "  ",
+            ]
+        )
+    )
     assert out.tolist() == ["call me emojitok numtok", "mail emailtok or urltok", "", ""]
     assert (normalise_text(pd.Series(["a"], index=[7])).index == [7]).all()
 
@@ -103,7 +118,9 @@ def test_determinism_with_seed():
 
 
 def test_hub_buckets_are_reported_not_expanded():
-    texts = pd.Series(["the very same spam text posted again and again"] * 50 + ["something else entirely here"])
+    texts = pd.Series(
+        ["the very same spam text posted again and again"] * 50 + ["something else entirely here"]
+    )
     i, j, hubs = lsh_pairs(minhash_signatures(texts), max_bucket=10)
     assert len(i) == 0
     assert len(hubs) == 16 and (hubs["size"] == 50).all()
@@ -136,7 +153,9 @@ def test_spread_guard_keeps_single_platform_templates():
     texts, _ = template_corpus(copies=10)
     platforms = pd.Series(["only_site"] * len(texts))
     assert len(boilerplate_shingles(texts, min_df=0.1, min_count=5, spread=platforms)) == 0
-    assert len(boilerplate_shingles(texts, min_df=0.1, min_count=5)) > 0  # without it, templates count
+    assert (
+        len(boilerplate_shingles(texts, min_df=0.1, min_count=5)) > 0
+    )  # without it, templates count
 
 
 def test_strip_boilerplate_on_chunked_arrow_strings():
@@ -158,13 +177,33 @@ def test_tokens_match_normalised_text_split():
     from workbench.textsim import _tokens
 
     rng = np.random.default_rng(0)
-    alphabet = list("ab c1 2.-@_+/:\n\t") + ["\u00a0", "\u3000", "\u00a8", "\u0301", "😘", "\ufe0f", "\u200d",
-                                             "７", "Ａ", "ﬁ", "www.", "http://", ".com", "x@y.io", "\u0660", "ß"]
-    texts = pd.Series(["".join(rng.choice(alphabet, rng.integers(0, 40))) for _ in range(3000)]
-                      + [None, "", "call 713 555 0199 or 713-555-0199 😘😘 😘"])
+    alphabet = list("ab c1 2.-@_+/:\n\t") + [
+        "\u00a0",
+        "\u3000",
+        "\u00a8",
+        "\u0301",
+        "😘",
+        "\ufe0f",
+        "\u200d",
+        "７",
+        "Ａ",
+        "ﬁ",
+        "www.",
+        "http://",
+        ".com",
+        "x@y.io",
+        "\u0660",
+        "ß",
+    ]
+    texts = pd.Series(
+        ["".join(rng.choice(alphabet, rng.integers(0, 40))) for _ in range(3000)]
+        + [None, "", "call 713 555 0199 or 713-555-0199 😘😘 😘"]
+    )
     tokens = _tokens(texts)
     words = tokens.vocab.take(tokens.code).to_pylist()
-    expected = [(doc, word) for doc, text in enumerate(normalise_text(texts)) for word in text.split()]
+    expected = [
+        (doc, word) for doc, text in enumerate(normalise_text(texts)) for word in text.split()
+    ]
     assert list(zip(tokens.doc.tolist(), words, strict=True)) == expected
 
 
@@ -176,7 +215,9 @@ def test_template_signatures_equal_the_three_step_path():
     spread = pd.Series(rng.choice(["a", "b", "c", "d", None], len(texts)))
     from workbench.textsim import template_signatures
 
-    sig, boiler = template_signatures(dirty, spread=spread, num_perm=128, seed=2, min_df=0.3, min_count=5)
+    sig, boiler = template_signatures(
+        dirty, spread=spread, num_perm=128, seed=2, min_df=0.3, min_count=5
+    )
     expected_boiler = boilerplate_shingles(dirty, min_df=0.3, min_count=5, spread=spread)
     assert boiler.equals(expected_boiler) and len(boiler) > 0
     cleaned = strip_boilerplate(dirty, expected_boiler)
@@ -189,14 +230,17 @@ def test_signature_chunks_and_byte_filter_change_nothing():
 
     table = shingles(pd.Series([f"w{i % 7} w{i % 11} w{i % 13} w{i % 5} w{i}" for i in range(500)]))
     doc, value = table["doc"].to_numpy(), table["shingle"].to_numpy()
-    assert np.array_equal(_signatures(doc, value, 500, 64, 0, chunk=7), _signatures(doc, value, 500, 64, 0))
+    assert np.array_equal(
+        _signatures(doc, value, 500, 64, 0, chunk=7), _signatures(doc, value, 500, 64, 0)
+    )
     sig = _signatures(doc, value, 500, 64, 0)
     i, j = np.triu_indices(500, 1)
     exact = estimate_similarity(sig, i, j)
     for threshold in (0.1, 0.3, 0.5):
         kept_i, kept_j = _byte_filter(sig, i, j, threshold)
         assert set(zip(kept_i.tolist(), kept_j.tolist(), strict=True)) >= set(
-            zip(i[exact >= threshold].tolist(), j[exact >= threshold].tolist(), strict=True))
+            zip(i[exact >= threshold].tolist(), j[exact >= threshold].tolist(), strict=True)
+        )
     pairs = signature_pairs(sig, threshold=0.3, bands=21)
     assert (pairs["similarity"] >= 0.3).all() and (pairs["i"] < pairs["j"]).all()
 

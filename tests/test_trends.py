@@ -1,4 +1,5 @@
 """Trends: cluster_matrix contract and quality on digits, backend selection."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,7 +32,9 @@ def test_digits_adjusted_rand_index(digits_clusters):
 
 def test_seeded_runs_repeat():
     rng = np.random.default_rng(1)
-    X = np.r_[rng.normal(0, 0.2, (80, 8)), rng.normal(3, 0.2, (80, 8)), rng.normal(-3, 0.2, (80, 8))]
+    X = np.r_[
+        rng.normal(0, 0.2, (80, 8)), rng.normal(3, 0.2, (80, 8)), rng.normal(-3, 0.2, (80, 8))
+    ]
     a, b = cluster_matrix(X), cluster_matrix(X)
     assert (a["cluster"] == b["cluster"]).all()
     assert np.allclose(a[["x", "y"]], b[["x", "y"]])

@@ -1,5 +1,6 @@
 """Trends without red text: warnings the project can prevent are prevented, the rest are said
 once, in words, through the run's warnings; umap-learn's kernels are cached between processes."""
+
 from __future__ import annotations
 
 import warnings
@@ -36,13 +37,17 @@ def test_no_library_warning_escapes_on_many_small_components():
 
 def test_neighbours_are_exact_and_start_with_the_row_itself():
     rng = np.random.default_rng(2)
-    X = np.r_[rng.normal(size=(200, 40)), np.zeros((3, 40))].astype(np.float32)  # three exact copies
+    X = np.r_[rng.normal(size=(200, 40)), np.zeros((3, 40))].astype(
+        np.float32
+    )  # three exact copies
     idx, dist = trends._neighbours(X, None, 6)
     assert (idx[:, 0] == np.arange(len(X))).all() and (dist[:, 0] == 0).all()
     full = np.linalg.norm(X[:, None] - X[None], axis=2)
     np.fill_diagonal(full, np.inf)
     assert np.allclose(np.sort(full, axis=1)[:, :5], dist[:, 1:], atol=1e-5)
-    assert (dist[-3:, 1:3] == 0).all(), "copies are exactly 0 apart (umap-learn's local scale needs it)"
+    assert (dist[-3:, 1:3] == 0).all(), (
+        "copies are exactly 0 apart (umap-learn's local scale needs it)"
+    )
 
 
 class _Noisy:
@@ -73,7 +78,9 @@ def test_a_warning_the_project_cannot_prevent_is_said_once_in_words():
     said: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        trends.cluster_matrix(np.random.default_rng(0).normal(size=(40, 8)), backend=backend, warn=said.append)
+        trends.cluster_matrix(
+            np.random.default_rng(0).normal(size=(40, 8)), backend=backend, warn=said.append
+        )
     assert not caught
     assert len(said) == 1 and "UMAP warned" in said[0] and "ARPACK has failed" in said[0]
 
@@ -82,7 +89,9 @@ def test_pipeline_puts_a_trends_warning_in_warnings_csv(monkeypatch, tmp_path):
     quiet = trends.cluster_accounts
 
     def noisy(accounts, features=None, config=None, backend="cpu", warn=None):
-        warn("UMAP warned while mapping the accounts (the clusters were still computed): UserWarning: test")
+        warn(
+            "UMAP warned while mapping the accounts (the clusters were still computed): UserWarning: test"
+        )
         return quiet(accounts, features, config, backend)
 
     monkeypatch.setattr(trends, "cluster_accounts", noisy)

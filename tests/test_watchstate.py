@@ -1,4 +1,5 @@
 """Incremental watch: batch by batch equals one full watch, reruns add nothing, kills lose nothing."""
+
 from __future__ import annotations
 
 import os
@@ -17,7 +18,10 @@ from workbench.review import ReviewLog
 @pytest.fixture(scope="module")
 def batches(world):
     accounts = world.accounts.sort_values(["posted_at", "account_id"]).reset_index(drop=True)
-    return [accounts.iloc[part].reset_index(drop=True) for part in np.array_split(np.arange(len(accounts)), 3)]
+    return [
+        accounts.iloc[part].reset_index(drop=True)
+        for part in np.array_split(np.arange(len(accounts)), 3)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +45,9 @@ def test_batches_equal_one_full_watch(world, watched):
     state, _, written = watched
     loaded = watchstate.load_state(state)
     accounts, cases = io.load_accounts(world.accounts), io.load_cases(world.cases)
-    full = watch.find_leads(cases, accounts, extract.extract_frame(accounts), loaded.entities, loaded.hubs)
+    full = watch.find_leads(
+        cases, accounts, extract.extract_frame(accounts), loaded.entities, loaded.hubs
+    )
     current = watchstate.current_leads(state)
     assert len(full) > 50
     assert _pairs(current) == _pairs(full)
@@ -81,10 +87,14 @@ def test_case_added_later_is_matched_against_seen_accounts(world, batches, tmp_p
     cases = world.cases
     late = cases[cases["kind"] == "subject"]["case_id"].iloc[0]
     for k, batch in enumerate(batches):
-        watchstate.watch_batch(cases if k == 2 else cases[cases["case_id"] != late], batch, tmp_path)
+        watchstate.watch_batch(
+            cases if k == 2 else cases[cases["case_id"] != late], batch, tmp_path
+        )
     loaded = watchstate.load_state(tmp_path)
     accounts, all_cases = io.load_accounts(world.accounts), io.load_cases(cases)
-    full = watch.find_leads(all_cases, accounts, extract.extract_frame(accounts), loaded.entities, loaded.hubs)
+    full = watch.find_leads(
+        all_cases, accounts, extract.extract_frame(accounts), loaded.entities, loaded.hubs
+    )
     got = watchstate.current_leads(tmp_path)
     assert _pairs(full[full["case_id"] == late]) == _pairs(got[got["case_id"] == late])
     assert len(full[full["case_id"] == late]) > 0
@@ -94,8 +104,13 @@ def test_dismissed_lead_stays_away_without_new_evidence(world, batches, watched,
     state, _, _ = watched
     current = watchstate.current_leads(state)
     lead = current.iloc[0]
-    ReviewLog(tmp_path / "review.sqlite").record("lead", f"{lead['case_id']}/{lead['account_id']}", "dismissed",
-                                                 evidence=lead["reasons"], analyst="test")
+    ReviewLog(tmp_path / "review.sqlite").record(
+        "lead",
+        f"{lead['case_id']}/{lead['account_id']}",
+        "dismissed",
+        evidence=lead["reasons"],
+        analyst="test",
+    )
     for batch in batches:
         watchstate.watch_batch(world.cases, batch, tmp_path)
     assert (lead["case_id"], lead["account_id"]) not in _pairs(pd.read_csv(tmp_path / "leads.csv"))
@@ -114,18 +129,35 @@ def test_killed_batch_reruns_cleanly(world, batches, watched, tmp_path, point):
     batches[2].to_csv(batch_file, index=False)
     cases_file = tmp_path / "cases.csv"
     world.cases.to_csv(cases_file, index=False)
-    command = [sys.executable, "-m", "workbench.cli", "watch", "--cases", str(cases_file),
-               "--accounts", str(batch_file), "--state", str(killed)]
+    command = [
+        sys.executable,
+        "-m",
+        "workbench.cli",
+        "watch",
+        "--cases",
+        str(cases_file),
+        "--accounts",
+        str(batch_file),
+        "--state",
+        str(killed),
+    ]
     env = {**os.environ, watchstate.KILL_ENV: point}
     run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 137, run.stderr
-    rerun = subprocess.run(command, env={k: v for k, v in env.items() if k != watchstate.KILL_ENV},
-                           capture_output=True, text=True, timeout=300)
+    rerun = subprocess.run(
+        command,
+        env={k: v for k, v in env.items() if k != watchstate.KILL_ENV},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert rerun.returncode == 0, rerun.stderr
     expected = pd.read_csv(state / "leads.csv").drop(columns="reasons")
     got = pd.read_csv(killed / "leads.csv").drop(columns="reasons")
-    pd.testing.assert_frame_equal(got.sort_values(list(got.columns)).reset_index(drop=True),
-                                  expected.sort_values(list(expected.columns)).reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        got.sort_values(list(got.columns)).reset_index(drop=True),
+        expected.sort_values(list(expected.columns)).reset_index(drop=True),
+    )
     assert not (killed / "journal.json").exists()
     loaded = watchstate.load_state(killed)
     assert loaded.manifest["seq"] == 3
@@ -138,5 +170,18 @@ def test_cli_bad_input_exits_2(tmp_path, capsys):
     from workbench.cli import main
 
     missing = tmp_path / "nope.csv"
-    assert main(["watch", "--cases", str(missing), "--accounts", str(missing), "--state", str(tmp_path / "s")]) == 2
+    assert (
+        main(
+            [
+                "watch",
+                "--cases",
+                str(missing),
+                "--accounts",
+                str(missing),
+                "--state",
+                str(tmp_path / "s"),
+            ]
+        )
+        == 2
+    )
     assert "input problem" in capsys.readouterr().err

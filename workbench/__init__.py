@@ -3,6 +3,7 @@ and watch for known cases resurfacing — indicators and leads for human review.
 
 The public face: ``run`` and ``Result`` (see ``pipeline``); each step is its own module.
 """
+
 from __future__ import annotations
 
 __version__ = "0.1.0"

@@ -4,6 +4,7 @@ Resolved once per run (explicit argument, else the frame's type, else the
 ``WORKBENCH_BACKEND`` environment variable, else a GPU probe, else pandas) and handed
 to steps as a small :class:`Backend`. No other module imports cudf or cuml.
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,7 +46,11 @@ class Backend:
 
     def to_pandas(self, frame: Any) -> pd.DataFrame:
         """Return a pandas copy of a pandas or cuDF frame (pandas frames pass through)."""
-        return frame.to_pandas() if hasattr(frame, "to_pandas") and not isinstance(frame, pd.DataFrame | pd.Series) else frame
+        return (
+            frame.to_pandas()
+            if hasattr(frame, "to_pandas") and not isinstance(frame, pd.DataFrame | pd.Series)
+            else frame
+        )
 
     def from_pandas(self, frame: pd.DataFrame) -> Any:
         return self.xdf.from_pandas(frame) if self.is_gpu else frame
@@ -54,11 +59,14 @@ class Backend:
         """An unfitted UMAP estimator (cuml.UMAP on the GPU, umap.UMAP on the CPU)."""
         if self.is_gpu:
             from cuml.manifold import UMAP  # noqa: PLC0415
+
             params.pop("n_jobs", None)
             params.pop("low_memory", None)
             return UMAP(**params)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ImportWarning)  # "Tensorflow not installed": ParametricUMAP, unused
+            warnings.simplefilter(
+                "ignore", ImportWarning
+            )  # "Tensorflow not installed": ParametricUMAP, unused
             import umap  # noqa: PLC0415 - numba compile cost paid only when trends run
         cache_umap_kernels()
         return umap.UMAP(**params)
@@ -67,14 +75,17 @@ class Backend:
         """An unfitted HDBSCAN estimator (cuml.cluster.HDBSCAN or hdbscan.HDBSCAN)."""
         if self.is_gpu:
             from cuml.cluster import HDBSCAN  # noqa: PLC0415
+
             params.pop("core_dist_n_jobs", None)
             return HDBSCAN(**params)
         import hdbscan  # noqa: PLC0415
+
         return hdbscan.HDBSCAN(**params)
 
     def asnumpy(self, array: Any) -> Any:
         """A numpy array from a numpy, cupy or cuDF object."""
         import numpy as np  # noqa: PLC0415
+
         if hasattr(array, "to_numpy"):
             return array.to_numpy()
         if hasattr(array, "get"):
@@ -82,8 +93,11 @@ class Backend:
         return np.asarray(array)
 
 
-UMAP_KERNELS = (("umap.umap_", "smooth_knn_dist"), ("umap.umap_", "compute_membership_strengths"),
-                ("umap.layouts", "_nb_optimize_layout_euclidean_single_epoch"))
+UMAP_KERNELS = (
+    ("umap.umap_", "smooth_knn_dist"),
+    ("umap.umap_", "compute_membership_strengths"),
+    ("umap.layouts", "_nb_optimize_layout_euclidean_single_epoch"),
+)
 """The numba kernels of a umap-learn fit (given its neighbours) that umap-learn compiles in
 every new process (about 10 s on 2 cores) because it does not mark them ``cache=True``."""
 
@@ -109,7 +123,9 @@ def cache_umap_kernels() -> int:
             kernel = getattr(importlib.import_module(module), name)
         except (ImportError, AttributeError):
             continue
-        if type(getattr(kernel, "_cache", None)).__name__ == "NullCache" and hasattr(kernel, "enable_caching"):
+        if type(getattr(kernel, "_cache", None)).__name__ == "NullCache" and hasattr(
+            kernel, "enable_caching"
+        ):
             kernel.enable_caching()  # what numba's own cache=True does at decoration
         cached += type(getattr(kernel, "_cache", None)).__name__ == "FunctionCache"
     return cached
@@ -160,11 +176,15 @@ def resolve_backend(requested: str | Backend | None = None, frame: Any = None) -
     ok, why = gpu_available()
     if choice == "gpu":
         if not ok:
-            raise BackendError(f"--backend gpu was asked for, but {why}. Use --backend cpu or auto.")
+            raise BackendError(
+                f"--backend gpu was asked for, but {why}. Use --backend cpu or auto."
+            )
         import cudf  # noqa: PLC0415
+
         return Backend("gpu", cudf, why)
     if ok:
         import cudf  # noqa: PLC0415
+
         return Backend("gpu", cudf, why)
     log.info("using the CPU: %s", why)
     return Backend("cpu", pd, f"auto: {why}")

@@ -4,6 +4,7 @@ Owns the benchmark loop only: each size runs in its own process (so peak memory 
 size's), the stage times are the pipeline's own ``Result.timings``. Writes ``bench.csv``
 and ``bench.html`` (an offline plotly chart of time against size per stage).
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,10 +33,14 @@ def growth(table: pd.DataFrame) -> pd.DataFrame:
     """
     import numpy as np  # noqa: PLC0415
 
-    ok = table[table.get("error", pd.Series(index=table.index, dtype=object)).isna()].sort_values("n")
+    ok = table[table.get("error", pd.Series(index=table.index, dtype=object)).isna()].sort_values(
+        "n"
+    )
     columns = [c for c in (*STAGES, "peak_gib") if c in ok]
     rows = []
-    for (_, a), (_, b) in zip(ok.iterrows(), ok.iloc[1:].iterrows(), strict=False):  # a handful of sizes
+    for (_, a), (_, b) in zip(
+        ok.iterrows(), ok.iloc[1:].iterrows(), strict=False
+    ):  # a handful of sizes
         ratio = np.log(b["n"] / a["n"])
         row = {"from_n": int(a["n"]), "to_n": int(b["n"])}
         for c in columns:
@@ -57,11 +62,23 @@ def _make_world(n: int, seed: int, folder: str, queue) -> None:
 def _one_size(n: int, folder: str, seed: int, backend: str, trends: bool, queue) -> None:
     from . import pipeline  # noqa: PLC0415
 
-    result = pipeline.run(Path(folder) / "accounts.parquet", Path(folder) / "cases.parquet", out=Path(folder) / "out",
-                          backend=backend, config=pipeline.RunConfig(run_trends=trends, seed=seed))
+    result = pipeline.run(
+        Path(folder) / "accounts.parquet",
+        Path(folder) / "cases.parquet",
+        out=Path(folder) / "out",
+        backend=backend,
+        config=pipeline.RunConfig(run_trends=trends, seed=seed),
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    queue.put({"n": n, "backend": result.backend, **result.timings,
-               "total": sum(result.timings.values()), "peak_gib": round(peak, 3)})
+    queue.put(
+        {
+            "n": n,
+            "backend": result.backend,
+            **result.timings,
+            "total": sum(result.timings.values()),
+            "peak_gib": round(peak, 3),
+        }
+    )
 
 
 def _in_process(target, *args):
@@ -76,7 +93,9 @@ def _in_process(target, *args):
     return queue.get(), None
 
 
-def run_bench(sizes: list[int], out: Path, backend: str = "auto", trends: bool = True, seed: int = 1) -> pd.DataFrame:
+def run_bench(
+    sizes: list[int], out: Path, backend: str = "auto", trends: bool = True, seed: int = 1
+) -> pd.DataFrame:
     """Time each size: the world is generated and written to Parquet in one fresh process,
     then the whole run (load from Parquet to writing every output) in another, so the
     peak memory is the run's own. Returns and writes the table (seconds per stage, peak GiB)."""
@@ -88,7 +107,9 @@ def run_bench(sizes: list[int], out: Path, backend: str = "auto", trends: bool =
     for n in iterate(sizes, desc="workbench bench", delay=0):  # one process per size: sizes are few
         with tempfile.TemporaryDirectory(prefix=f"bench{n}-") as folder:
             synth_s, error = _in_process(_make_world, n, seed, folder)
-            row, error = (None, error) if error else _in_process(_one_size, n, folder, seed, backend, trends)
+            row, error = (
+                (None, error) if error else _in_process(_one_size, n, folder, seed, backend, trends)
+            )
         if error:
             rows.append({"n": n, "error": error})
             continue
@@ -113,6 +134,12 @@ def _chart(table: pd.DataFrame) -> str:
     stages = [c for c in STAGES if c in table]
     for stage in stages:
         fig.add_trace(go.Scatter(x=table["n"], y=table[stage], mode="lines+markers", name=stage))
-    fig.update_layout(title="Seconds per stage against accounts (log-log)", xaxis_type="log", yaxis_type="log",
-                      xaxis_title="accounts", yaxis_title="seconds", template="plotly_white")
+    fig.update_layout(
+        title="Seconds per stage against accounts (log-log)",
+        xaxis_type="log",
+        yaxis_type="log",
+        xaxis_title="accounts",
+        yaxis_title="seconds",
+        template="plotly_white",
+    )
     return fig.to_html(full_html=True, include_plotlyjs=True, div_id="bench")

@@ -7,6 +7,7 @@ where the csv module would quote it, and the lines are joined in Arrow. Tables t
 not cover byte for byte (dates, categories, mixed object columns, a single column) return
 None and the caller uses pandas.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -39,17 +40,28 @@ def _column_text(values: pd.Series) -> pa.Array | None:
     if isinstance(dtype, np.dtype) and dtype.kind in "iu":
         return pc.cast(pa.array(values.to_numpy()), pa.string())
     if isinstance(dtype, pd.api.extensions.ExtensionDtype) and pd.api.types.is_integer_dtype(dtype):
-        return pc.fill_null(pc.cast(pa.array(values.to_numpy(dtype="float64", na_value=np.nan), from_pandas=True)
-                                    .cast(pa.int64()), pa.string()), "")
+        return pc.fill_null(
+            pc.cast(
+                pa.array(values.to_numpy(dtype="float64", na_value=np.nan), from_pandas=True).cast(
+                    pa.int64()
+                ),
+                pa.string(),
+            ),
+            "",
+        )
     if isinstance(dtype, np.dtype) and dtype.kind == "f":
         array = values.to_numpy()
         # numpy's str is the shortest repr (float32 too), as pandas writes floats.
         return pa.array(np.where(np.isnan(array), "", array.astype(str)), pa.string())
     if isinstance(dtype, pd.StringDtype) or (isinstance(dtype, np.dtype) and dtype.kind == "O"):
         try:
-            text = pa.array(values.to_numpy(dtype=object, na_value=None), pa.string(), from_pandas=True)
+            text = pa.array(
+                values.to_numpy(dtype=object, na_value=None), pa.string(), from_pandas=True
+            )
         except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeError):
-            return None  # numbers or lists in an object column, lone surrogates: pandas writes those
+            return (
+                None  # numbers or lists in an object column, lone surrogates: pandas writes those
+            )
         return _quoted(pc.fill_null(text, ""))
     return None
 
@@ -70,14 +82,14 @@ def csv_text(frame: pd.DataFrame) -> list[bytes] | None:
     header = _quoted(pa.array([str(c) for c in frame.columns], pa.string()))
     chunks = [(",".join(header.to_pylist()) + "\n").encode()]
     for start in range(0, len(frame), CHUNK_ROWS):  # bounded: rows / CHUNK_ROWS chunks
-        part = frame.iloc[start:start + CHUNK_ROWS]
+        part = frame.iloc[start : start + CHUNK_ROWS]
         columns = [_column_text(part[c]) for c in part.columns]
         if any(c is None for c in columns):
             return None
         lines = pc.binary_join_element_wise(*columns, ",")
         lines = pc.binary_join_element_wise(lines, "\n", "")
         _, offsets, data = lines.buffers()
-        ends = np.frombuffer(offsets, dtype=np.int32)[lines.offset:lines.offset + len(lines) + 1]
+        ends = np.frombuffer(offsets, dtype=np.int32)[lines.offset : lines.offset + len(lines) + 1]
         if len(lines) and data is not None:
-            chunks.append(memoryview(data)[int(ends[0]):int(ends[-1])].tobytes())
+            chunks.append(memoryview(data)[int(ends[0]) : int(ends[-1])].tobytes())
     return chunks

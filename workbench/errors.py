@@ -2,6 +2,7 @@
 
 Owns only these two types; ``io`` re-exports them.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -17,9 +18,21 @@ WARNING_CAP = 1000  # rows per (file, column, problem) before the rest are count
 class InputError(ValueError):
     """A problem in the analyst's input that stops the run, said in the analyst's words."""
 
-    def __init__(self, file: str, problem: str, advice: str = "", row: int | None = None,
-                 column: str | None = None):
-        self.file, self.problem, self.advice, self.row, self.column = file, problem, advice, row, column
+    def __init__(
+        self,
+        file: str,
+        problem: str,
+        advice: str = "",
+        row: int | None = None,
+        column: str | None = None,
+    ):
+        self.file, self.problem, self.advice, self.row, self.column = (
+            file,
+            problem,
+            advice,
+            row,
+            column,
+        )
         where = [f"file {file}"]
         if row is not None:
             where.append(f"row {row}")
@@ -47,4 +60,3 @@ class WarningLog:
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=list(OUTPUT_COLUMNS["warnings"]))
-

@@ -3,6 +3,7 @@
 Used by tests, benchmarks and the closing notes: pairwise precision/recall of
 entities and clusters, and the quality of resurfacing leads. Never used in a run.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,9 +36,14 @@ def pairwise_scores(predicted: pd.Series, truth: pd.Series) -> dict[str, float]:
     precision = both / predicted_pairs if predicted_pairs else 1.0
     recall = both / true_pairs if true_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1,
-            "predicted_groups": int(joined["pred"].nunique()), "true_groups": int(joined["true"].nunique()),
-            "items": int(len(joined))}
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "predicted_groups": int(joined["pred"].nunique()),
+        "true_groups": int(joined["true"].nunique()),
+        "items": int(len(joined)),
+    }
 
 
 def entity_scores(entities: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:
@@ -59,11 +65,20 @@ def cluster_scores(clusters: pd.DataFrame, truth: pd.DataFrame) -> dict[str, flo
     true = truth.set_index("account_id")["operator_id"].astype(str)
     scores = pairwise_scores(pred, true)
     scores["noise_share"] = float((clusters["cluster"] < 0).mean()) if len(clusters) else 0.0
-    scores["largest_cluster_share"] = float(clusters.loc[clusters["cluster"] >= 0, "cluster"].value_counts(normalize=False).max() / len(clusters)) if (clusters["cluster"] >= 0).any() else 0.0
+    scores["largest_cluster_share"] = (
+        float(
+            clusters.loc[clusters["cluster"] >= 0, "cluster"].value_counts(normalize=False).max()
+            / len(clusters)
+        )
+        if (clusters["cluster"] >= 0).any()
+        else 0.0
+    )
     return scores
 
 
-def lead_scores(leads: pd.DataFrame, truth: pd.DataFrame, cases: pd.DataFrame | None = None) -> dict[str, float]:
+def lead_scores(
+    leads: pd.DataFrame, truth: pd.DataFrame, cases: pd.DataFrame | None = None
+) -> dict[str, float]:
     """Quality of resurfacing leads against truth.
 
     A lead (case_id, account_id) is right when the account's true ``case_id`` is that
@@ -75,14 +90,21 @@ def lead_scores(leads: pd.DataFrame, truth: pd.DataFrame, cases: pd.DataFrame | 
     truth["case_id"] = truth["case_id"].fillna("").astype(str)
     true_pairs = truth.loc[truth["case_id"] != "", ["case_id", "account_id"]]
     if "missing_case_id" in truth.columns:
-        missing = truth.loc[truth["missing_case_id"].fillna("").astype(str) != "", ["missing_case_id", "account_id"]]
+        missing = truth.loc[
+            truth["missing_case_id"].fillna("").astype(str) != "", ["missing_case_id", "account_id"]
+        ]
         true_pairs = pd.concat([true_pairs, missing.rename(columns={"missing_case_id": "case_id"})])
     true_set = set(zip(true_pairs["case_id"], true_pairs["account_id"], strict=True))
     leads = leads.sort_values(["case_id", "score"], ascending=[True, False])
-    hit = np.array([(c, a) in true_set for c, a in zip(leads["case_id"], leads["account_id"], strict=True)], dtype=bool)
+    hit = np.array(
+        [(c, a) in true_set for c, a in zip(leads["case_id"], leads["account_id"], strict=True)],
+        dtype=bool,
+    )
     precision = float(hit.mean()) if len(leads) else 1.0
     found = set(zip(leads["case_id"], leads["account_id"], strict=True)) & true_set
-    resurfaced = truth.loc[truth["resurfaced"].astype(str).str.lower().isin(["true", "1"]), ["case_id", "account_id"]]
+    resurfaced = truth.loc[
+        truth["resurfaced"].astype(str).str.lower().isin(["true", "1"]), ["case_id", "account_id"]
+    ]
     res_set = set(zip(resurfaced["case_id"], resurfaced["account_id"], strict=True))
     res_recall = len(res_set & found) / len(res_set) if res_set else 1.0
     recall = len(found) / len(true_set) if true_set else 1.0
@@ -97,18 +119,30 @@ def lead_scores(leads: pd.DataFrame, truth: pd.DataFrame, cases: pd.DataFrame | 
         cum = np.cumsum(ranked)
         precisions = cum[ranked] / (np.flatnonzero(ranked) + 1)
         aps.append(float(precisions.sum() / n_true))
-    return {"lead_precision": precision, "resurfaced_recall": res_recall, "case_account_recall": recall,
-            "map": float(np.mean(aps)) if aps else 1.0, "n_leads": int(len(leads)),
-            "n_true_pairs": int(len(true_set)), "n_resurfaced": int(len(res_set))}
+    return {
+        "lead_precision": precision,
+        "resurfaced_recall": res_recall,
+        "case_account_recall": recall,
+        "map": float(np.mean(aps)) if aps else 1.0,
+        "n_leads": int(len(leads)),
+        "n_true_pairs": int(len(true_set)),
+        "n_resurfaced": int(len(res_set)),
+    }
 
 
 def format_scores(scores: dict[str, float]) -> str:
     """One line for the terminal: ``precision 0.991  recall 0.975 ...``."""
-    return "  ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in scores.items())
+    return "  ".join(
+        f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in scores.items()
+    )
 
 
-def queue_scores(entity_summary: pd.DataFrame, entities: pd.DataFrame, truth: pd.DataFrame,
-                 ks: tuple[int, ...] = (50, 200)) -> dict[str, float]:
+def queue_scores(
+    entity_summary: pd.DataFrame,
+    entities: pd.DataFrame,
+    truth: pd.DataFrame,
+    ks: tuple[int, ...] = (50, 200),
+) -> dict[str, float]:
     """How well the risk ranking puts truly operated entities first.
 
     An entity counts as truly operated when most of its accounts belong to one true
@@ -116,17 +150,30 @@ def queue_scores(entity_summary: pd.DataFrame, entities: pd.DataFrame, truth: pd
     at each k for the risk order and for a size-only order, and the ranks of the
     entities that hold case-linked accounts.
     """
-    joined = entities.merge(truth[["account_id", "operator_id", "case_id"] + (["role"] if "role" in truth else [])],
-                            on="account_id")
+    joined = entities.merge(
+        truth[["account_id", "operator_id", "case_id"] + (["role"] if "role" in truth else [])],
+        on="account_id",
+    )
     joined["case_id"] = joined["case_id"].fillna("").astype(str)
     majority = joined.groupby(["entity_id", "operator_id"]).size().rename("n").reset_index()
-    majority = majority.sort_values(["entity_id", "n"], ascending=[True, False]).drop_duplicates("entity_id")
+    majority = majority.sort_values(["entity_id", "n"], ascending=[True, False]).drop_duplicates(
+        "entity_id"
+    )
     role = truth.drop_duplicates("operator_id").set_index("operator_id")
-    is_op = majority["operator_id"].map(role["role"] == "operator") if "role" in role else majority["operator_id"].str.startswith("op")
+    is_op = (
+        majority["operator_id"].map(role["role"] == "operator")
+        if "role" in role
+        else majority["operator_id"].str.startswith("op")
+    )
     has_case = joined.groupby("entity_id")["case_id"].agg(lambda c: (c != "").any())
-    operated = pd.Series(is_op.to_numpy(dtype=bool), index=majority["entity_id"]) | has_case.reindex(majority["entity_id"]).to_numpy()
+    operated = (
+        pd.Series(is_op.to_numpy(dtype=bool), index=majority["entity_id"])
+        | has_case.reindex(majority["entity_id"]).to_numpy()
+    )
     ranked = entity_summary["entity_id"]
-    by_size = entity_summary.sort_values(["n_accounts", "entity_id"], ascending=[False, True])["entity_id"]
+    by_size = entity_summary.sort_values(["n_accounts", "entity_id"], ascending=[False, True])[
+        "entity_id"
+    ]
     out: dict[str, float] = {}
     for k in ks:
         out[f"p@{k}_risk"] = float(operated.reindex(ranked.head(k)).fillna(False).mean())
@@ -134,7 +181,11 @@ def queue_scores(entity_summary: pd.DataFrame, entities: pd.DataFrame, truth: pd
     case_entities = has_case[has_case].index
     ranks = pd.Series(np.arange(1, len(ranked) + 1), index=ranked.to_numpy())
     case_ranks = ranks.reindex(case_entities).dropna()
-    size_ranks = pd.Series(np.arange(1, len(by_size) + 1), index=by_size.to_numpy()).reindex(case_entities).dropna()
+    size_ranks = (
+        pd.Series(np.arange(1, len(by_size) + 1), index=by_size.to_numpy())
+        .reindex(case_entities)
+        .dropna()
+    )
     out["case_entities"] = int(len(case_entities))
     out["case_rank_median_risk"] = float(case_ranks.median()) if len(case_ranks) else float("nan")
     out["case_rank_worst_risk"] = float(case_ranks.max()) if len(case_ranks) else float("nan")

@@ -3,6 +3,7 @@
 Owns turning accounts into a dense matrix with weights an analyst can set. Needs no
 download: TF-IDF on word and character n-grams, reduced with truncated SVD.
 """
+
 from __future__ import annotations
 
 import logging
@@ -74,7 +75,9 @@ def word_tfidf(texts: pd.Series, min_df: int = 2, max_features: int = 50_000) ->
     total = np.bincount(counts.indices, weights=counts.data, minlength=n_terms)
     candidates = np.flatnonzero(df >= min_df)
     if len(candidates) > max_features:  # the most frequent terms, ties broken by term order
-        candidates = np.sort(candidates[np.argsort(-total[candidates], kind="stable")[:max_features]])
+        candidates = np.sort(
+            candidates[np.argsort(-total[candidates], kind="stable")[:max_features]]
+        )
     counts = counts[:, candidates]
     idf = (np.log((1 + n) / (1 + df[candidates])) + 1).astype(np.float32)
     counts.data = (1 + np.log(counts.data)) * idf[counts.indices]
@@ -98,13 +101,23 @@ def text_embedding(texts: pd.Series, config: FeatureConfig = FeatureConfig()) ->
     if n == 0:
         return np.zeros((0, config.text_dims), dtype=np.float32)
     rng = np.random.default_rng(config.seed)
-    fit_rows = np.sort(rng.choice(n, config.max_fit_rows, replace=False)) if n > config.max_fit_rows else slice(None)
+    fit_rows = (
+        np.sort(rng.choice(n, config.max_fit_rows, replace=False))
+        if n > config.max_fit_rows
+        else slice(None)
+    )
     blocks = [word_tfidf(texts, min_df=2, max_features=config.max_features)]
     if not blocks[0].shape[1]:
         blocks = []
     if config.char_ngrams:
-        char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, max_features=config.max_features,
-                               sublinear_tf=True, dtype=np.float32)
+        char = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(3, 5),
+            min_df=2,
+            max_features=config.max_features,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
         try:
             if isinstance(fit_rows, slice):
                 blocks.append(char.fit_transform(texts))
@@ -117,7 +130,9 @@ def text_embedding(texts: pd.Series, config: FeatureConfig = FeatureConfig()) ->
         return np.zeros((n, config.text_dims), dtype=np.float32)
     matrix = sparse.hstack(blocks).tocsr()
     dims = max(1, min(config.text_dims, matrix.shape[1] - 1, n - 1))
-    svd = TruncatedSVD(n_components=dims, random_state=config.seed, algorithm="randomized", n_iter=4)
+    svd = TruncatedSVD(
+        n_components=dims, random_state=config.seed, algorithm="randomized", n_iter=4
+    )
     svd.fit(matrix[fit_rows] if not isinstance(fit_rows, slice) else matrix)
     emb = svd.transform(matrix).astype(np.float32)
     norms = np.linalg.norm(emb, axis=1, keepdims=True)
@@ -133,7 +148,9 @@ def photo_bits(hashes: pd.Series) -> np.ndarray:
     valid = first.str.fullmatch(r"[0-9a-f]{16}").to_numpy(dtype=bool)
     values = np.zeros(len(first), dtype=np.uint64)
     if valid.any():
-        values[valid] = np.frombuffer(bytes.fromhex("".join(first[valid])), dtype=">u8").astype(np.uint64)
+        values[valid] = np.frombuffer(bytes.fromhex("".join(first[valid])), dtype=">u8").astype(
+            np.uint64
+        )
     bits = np.unpackbits(values.view(np.uint8).reshape(-1, 8), axis=1)
     return (bits.astype(np.float32) - 0.5) * valid[:, None]
 
@@ -142,8 +159,12 @@ def metadata(accounts: pd.DataFrame, config: FeatureConfig = FeatureConfig()) ->
     """City and platform one-hot (top cities only) and hour of day on the circle."""
     city = accounts["city"].fillna("").astype(str).str.lower().str.strip()
     top = city.value_counts().index[: config.top_cities]
-    city_hot = pd.get_dummies(pd.Categorical(city.where(city.isin(top), "other"))).to_numpy(np.float32)
-    platform_hot = pd.get_dummies(pd.Categorical(accounts["platform"].fillna("").astype(str))).to_numpy(np.float32)
+    city_hot = pd.get_dummies(pd.Categorical(city.where(city.isin(top), "other"))).to_numpy(
+        np.float32
+    )
+    platform_hot = pd.get_dummies(
+        pd.Categorical(accounts["platform"].fillna("").astype(str))
+    ).to_numpy(np.float32)
     hour = pd.to_datetime(accounts["posted_at"], errors="coerce").dt.hour.fillna(0).to_numpy(float)
     clock = np.c_[np.sin(hour / 24 * 2 * np.pi), np.cos(hour / 24 * 2 * np.pi)].astype(np.float32)
     return np.hstack([city_hot, platform_hot, clock])
@@ -151,7 +172,11 @@ def metadata(accounts: pd.DataFrame, config: FeatureConfig = FeatureConfig()) ->
 
 def account_features(accounts: pd.DataFrame, config: FeatureConfig = FeatureConfig()) -> np.ndarray:
     """The weighted, horizontally stacked feature matrix for ``trends`` (float32)."""
-    text = (accounts["title"].fillna("") + " " + accounts["text"].fillna("")) if "title" in accounts else accounts["text"]
+    text = (
+        (accounts["title"].fillna("") + " " + accounts["text"].fillna(""))
+        if "title" in accounts
+        else accounts["text"]
+    )
     blocks = []
     if config.text_weight:
         blocks.append(config.text_weight * text_embedding(text, config))
@@ -161,4 +186,6 @@ def account_features(accounts: pd.DataFrame, config: FeatureConfig = FeatureConf
     if config.meta_weight:
         meta = metadata(accounts, config)
         blocks.append(config.meta_weight * meta / np.sqrt(max(1, meta.shape[1] // 4)))
-    return np.hstack(blocks).astype(np.float32) if blocks else np.zeros((len(accounts), 1), np.float32)
+    return (
+        np.hstack(blocks).astype(np.float32) if blocks else np.zeros((len(accounts), 1), np.float32)
+    )

@@ -5,6 +5,7 @@ Owns file formats, column mapping and input validation. Fatal problems raise
 the warnings table so nothing is dropped silently. Clean files take vectorised paths;
 the per-line paths run only on broken files.
 """
+
 from __future__ import annotations
 
 import json
@@ -53,7 +54,9 @@ def parse_mapping(pairs: Iterable[str] | Mapping[str, str] | None) -> dict[str, 
     mapping = {}
     for pair in pairs:
         if "=" not in pair:
-            raise InputError("--map", f"{pair!r} is not THEIR=OURS", "Write it like --map ad_body=text")
+            raise InputError(
+                "--map", f"{pair!r} is not THEIR=OURS", "Write it like --map ad_body=text"
+            )
         theirs, ours = pair.split("=", 1)
         mapping[theirs.strip()] = ours.strip()
     return mapping
@@ -73,7 +76,11 @@ def _cell_text(value) -> str | None:
         parts = [_cell_text(v) for v in value]
         return ";".join(p for p in parts if p) or None
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, default=lambda v: v.tolist() if hasattr(v, "tolist") else str(v))
+        return json.dumps(
+            value,
+            ensure_ascii=False,
+            default=lambda v: v.tolist() if hasattr(v, "tolist") else str(v),
+        )
     return str(value)
 
 
@@ -92,13 +99,19 @@ def _as_string(series: pd.Series) -> pd.Series:
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
         return series.astype("string")
     # Bounded: mixed-type columns come only from Parquet or JSON with wrong types.
-    return pd.Series([_cell_text(v) for v in series.astype(object)], index=series.index, dtype="string")
+    return pd.Series(
+        [_cell_text(v) for v in series.astype(object)], index=series.index, dtype="string"
+    )
 
 
 def _clean_multi(series: pd.Series) -> pd.Series:
     """Normalise ';'-lists: trim each value, drop empties, keep one ';' between values."""
     s = series.fillna("")
-    s = s.str.replace(r"\s*;\s*", ";", regex=True).str.replace(r";{2,}", ";", regex=True).str.strip(" ;")
+    s = (
+        s.str.replace(r"\s*;\s*", ";", regex=True)
+        .str.replace(r";{2,}", ";", regex=True)
+        .str.strip(" ;")
+    )
     return s.where(s != "", pd.NA)
 
 
@@ -108,8 +121,12 @@ def _check_hashes(frame, column, pattern, width, name, warnings, first_row):
     cleaned = values.str.lower()
     if not ok.all():  # only the cells with a bad value are taken apart
         bad = ~ok
-        warnings.add_many(name, np.flatnonzero(bad) + first_row, column,
-                          f"malformed hash (want {width} hex digits); the bad value was ignored")
+        warnings.add_many(
+            name,
+            np.flatnonzero(bad) + first_row,
+            column,
+            f"malformed hash (want {width} hex digits); the bad value was ignored",
+        )
         parts = cleaned[bad].str.split(";").explode()
         parts = parts[parts.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)]
         kept = parts.groupby(level=0).agg(";".join) if len(parts) else pd.Series(dtype="string")
@@ -117,25 +134,37 @@ def _check_hashes(frame, column, pattern, width, name, warnings, first_row):
     frame[column] = cleaned.where(cleaned != "", pd.NA)
 
 
-def _numbers(raw: pd.Series, column: str, name: str, warnings: WarningLog, first_row: int) -> pd.Series:
+def _numbers(
+    raw: pd.Series, column: str, name: str, warnings: WarningLog, first_row: int
+) -> pd.Series:
     if raw.dtype.kind in "fiub":
         num = raw.astype("float64")
     else:
         text = _as_string(raw)
-        num = pd.to_numeric(text.astype(object).where(text.notna(), None), errors="coerce").astype("float64")
+        num = pd.to_numeric(text.astype(object).where(text.notna(), None), errors="coerce").astype(
+            "float64"
+        )
         bad = num.isna() & text.notna() & (text.str.strip() != "")
-        warnings.add_many(name, np.flatnonzero(bad.to_numpy()) + first_row, column, "not a number; left empty")
+        warnings.add_many(
+            name, np.flatnonzero(bad.to_numpy()) + first_row, column, "not a number; left empty"
+        )
     limit = COORDINATE_LIMITS.get(column)
     if limit is not None:
         wild = num.notna() & ~num.abs().le(limit)
         if wild.any():
-            warnings.add_many(name, np.flatnonzero(wild.to_numpy()) + first_row, column,
-                              f"outside -{limit:g}..{limit:g} or infinite; left empty")
+            warnings.add_many(
+                name,
+                np.flatnonzero(wild.to_numpy()) + first_row,
+                column,
+                f"outside -{limit:g}..{limit:g} or infinite; left empty",
+            )
             num = num.where(~wild)
     return num
 
 
-def _dates(raw: pd.Series, column: str, name: str, warnings: WarningLog, first_row: int) -> pd.Series:
+def _dates(
+    raw: pd.Series, column: str, name: str, warnings: WarningLog, first_row: int
+) -> pd.Series:
     if raw.dtype.kind == "M":
         parsed = raw.dt.tz_convert("UTC") if raw.dt.tz is not None else raw.dt.tz_localize("UTC")
         text = pd.Series(pd.NA, index=raw.index, dtype="string")
@@ -146,50 +175,85 @@ def _dates(raw: pd.Series, column: str, name: str, warnings: WarningLog, first_r
         if retry.any():
             parsed[retry] = pd.to_datetime(text[retry], errors="coerce", utc=True, format="mixed")
         bad = parsed.isna() & text.notna() & (text.str.strip() != "")
-        warnings.add_many(name, np.flatnonzero(bad.to_numpy()) + first_row, column,
-                          "not a date (want ISO 8601); left empty")
+        warnings.add_many(
+            name,
+            np.flatnonzero(bad.to_numpy()) + first_row,
+            column,
+            "not a date (want ISO 8601); left empty",
+        )
     parsed = parsed.dt.tz_localize(None)
     wild = parsed.notna() & ((parsed < DATE_RANGE[0]) | (parsed >= DATE_RANGE[1]))
     if wild.any():
-        warnings.add_many(name, np.flatnonzero(wild.to_numpy()) + first_row, column,
-                          f"before {DATE_RANGE[0].year} or after {DATE_RANGE[1].year - 1}; left empty")
+        warnings.add_many(
+            name,
+            np.flatnonzero(wild.to_numpy()) + first_row,
+            column,
+            f"before {DATE_RANGE[0].year} or after {DATE_RANGE[1].year - 1}; left empty",
+        )
         parsed = parsed.where(~wild)
     return parsed
 
 
-def _cut(frame: pd.DataFrame, column: str, limit: int, name: str, warnings: WarningLog, first_row: int) -> None:
+def _cut(
+    frame: pd.DataFrame, column: str, limit: int, name: str, warnings: WarningLog, first_row: int
+) -> None:
     long = frame[column].str.len() > limit
     if long.any():
-        warnings.add_many(name, np.flatnonzero(long.to_numpy()) + first_row, column,
-                          f"longer than {limit} characters; cut")
+        warnings.add_many(
+            name,
+            np.flatnonzero(long.to_numpy()) + first_row,
+            column,
+            f"longer than {limit} characters; cut",
+        )
         frame.loc[long, column] = frame.loc[long, column].str.slice(0, limit)
 
 
-def _keys(frame: pd.DataFrame, key: str, name: str, warnings: WarningLog, first_row: int) -> pd.Series:
+def _keys(
+    frame: pd.DataFrame, key: str, name: str, warnings: WarningLog, first_row: int
+) -> pd.Series:
     """The key column made usable: ids trimmed, empty ones named by row, duplicates renamed."""
     ids = frame[key].str.strip()
     empty = ids.isna() | (ids == "")
     if empty.all() and len(frame):
-        raise InputError(name, f"every {key} is empty", f"Fill the {key} column or map another column onto it.", column=key)
+        raise InputError(
+            name,
+            f"every {key} is empty",
+            f"Fill the {key} column or map another column onto it.",
+            column=key,
+        )
     if empty.any():
         rows = np.flatnonzero(empty.to_numpy())
-        warnings.add_many(name, rows + first_row, key, f"empty {key}; given the id row-<row number>")
+        warnings.add_many(
+            name, rows + first_row, key, f"empty {key}; given the id row-<row number>"
+        )
         ids[empty] = ["row-" + str(r + first_row) for r in rows]
     dup = ids.duplicated(keep="first")
     if dup.any():
         rows = np.flatnonzero(dup.to_numpy())
         counts = ids.groupby(ids).cumcount() + 1
-        warnings.add_many(name, rows + first_row, key, f"duplicate {key}; kept and renamed <id>~<n>")
+        warnings.add_many(
+            name, rows + first_row, key, f"duplicate {key}; kept and renamed <id>~<n>"
+        )
         ids[dup] = ids[dup] + "~" + counts[dup].astype(str)
         clash = ids.duplicated(keep="first")  # a renamed id may equal one already in the file
         if clash.any():
-            ids[clash] = ids[clash] + "~row" + pd.Series(np.flatnonzero(clash.to_numpy()) + first_row,
-                                                         index=ids.index[clash]).astype(str)
+            ids[clash] = (
+                ids[clash]
+                + "~row"
+                + pd.Series(
+                    np.flatnonzero(clash.to_numpy()) + first_row, index=ids.index[clash]
+                ).astype(str)
+            )
     return ids
 
 
-def validate(frame: pd.DataFrame, columns: tuple[Column, ...], name: str,
-             mapping: Mapping[str, str] | None = None, warnings: WarningLog | None = None) -> pd.DataFrame:
+def validate(
+    frame: pd.DataFrame,
+    columns: tuple[Column, ...],
+    name: str,
+    mapping: Mapping[str, str] | None = None,
+    warnings: WarningLog | None = None,
+) -> pd.DataFrame:
     """Map column names, check the contract, and normalise types. Returns a new frame.
 
     Rows are numbered as in a spreadsheet: the header is row 1, the first record row 2
@@ -201,13 +265,25 @@ def validate(frame: pd.DataFrame, columns: tuple[Column, ...], name: str,
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     if frame.columns.duplicated().any():
         dup = frame.columns[frame.columns.duplicated()][0]
-        raise InputError(name, f"column {_short(dup)!r} appears twice (after mapping)", "Rename or drop one of them.",
-                         row=1, column=_short(dup))
+        raise InputError(
+            name,
+            f"column {_short(dup)!r} appears twice (after mapping)",
+            "Rename or drop one of them.",
+            row=1,
+            column=_short(dup),
+        )
     for col in columns:
         if col.required and col.name not in frame.columns:
-            shown = ", ".join(_short(c) for c in frame.columns[:20]) + (", ..." if frame.shape[1] > 20 else "")
-            raise InputError(name, f"the required column {col.name!r} is missing (columns are: {shown})",
-                             f"Rename your column with --map THEIRS={col.name}.", row=1, column=col.name)
+            shown = ", ".join(_short(c) for c in frame.columns[:20]) + (
+                ", ..." if frame.shape[1] > 20 else ""
+            )
+            raise InputError(
+                name,
+                f"the required column {col.name!r} is missing (columns are: {shown})",
+                f"Rename your column with --map THEIRS={col.name}.",
+                row=1,
+                column=col.name,
+            )
     frame = frame.reset_index(drop=True).copy()
     for col in columns:
         if col.name not in frame.columns:
@@ -224,7 +300,14 @@ def validate(frame: pd.DataFrame, columns: tuple[Column, ...], name: str,
             frame[col.name] = _dates(frame[col.name], col.name, name, warnings, first_row)
         else:
             frame[col.name] = _as_string(frame[col.name])
-            _cut(frame, col.name, MAX_ID_CHARS if col.unique else MAX_TEXT_CHARS, name, warnings, first_row)
+            _cut(
+                frame,
+                col.name,
+                MAX_ID_CHARS if col.unique else MAX_TEXT_CHARS,
+                name,
+                warnings,
+                first_row,
+            )
             if col.multi:
                 frame[col.name] = _clean_multi(frame[col.name])
     key = columns[0].name
@@ -239,8 +322,14 @@ def validate(frame: pd.DataFrame, columns: tuple[Column, ...], name: str,
     return frame[known + [c for c in frame.columns if c not in known]]
 
 
-def load(source, columns: tuple[Column, ...], mapping=None, warnings: WarningLog | None = None,
-         name: str | None = None, allow_empty: bool = False) -> pd.DataFrame:
+def load(
+    source,
+    columns: tuple[Column, ...],
+    mapping=None,
+    warnings: WarningLog | None = None,
+    name: str | None = None,
+    allow_empty: bool = False,
+) -> pd.DataFrame:
     """Read (a path) or take (a DataFrame) a table and :func:`validate` it."""
     warnings = warnings if warnings is not None else WarningLog()
     if isinstance(source, pd.DataFrame):
@@ -250,10 +339,14 @@ def load(source, columns: tuple[Column, ...], mapping=None, warnings: WarningLog
     else:
         frame, name = read_table(source, warnings), name or str(source)
         if frame.shape[1] == 0:
-            raise InputError(name, "no columns were found", "The first line must be a header row.", row=1)
+            raise InputError(
+                name, "no columns were found", "The first line must be a header row.", row=1
+            )
     if len(frame) == 0:
         if not allow_empty:
-            raise InputError(name, "the table has a header but no data rows", "Export it again with its rows.")
+            raise InputError(
+                name, "the table has a header but no data rows", "Export it again with its rows."
+            )
         warnings.add(name, "", "", "the table has no data rows")
     return validate(frame, columns, name, mapping, warnings)
 

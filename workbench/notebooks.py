@@ -2,6 +2,7 @@
 
 Owns finding a notebook by name and executing a copy into an output folder.
 """
+
 from __future__ import annotations
 
 import ast
@@ -31,7 +32,9 @@ def parse_params(pairs: list[str]) -> dict:
     params = {}
     for pair in pairs:
         if "=" not in pair:
-            raise InputError("--param", f"{pair!r} is not KEY=VALUE", "Write it like --param accounts=my_ads.csv")
+            raise InputError(
+                "--param", f"{pair!r} is not KEY=VALUE", "Write it like --param accounts=my_ads.csv"
+            )
         key, value = pair.split("=", 1)
         try:
             params[key.strip()] = ast.literal_eval(value)
@@ -60,6 +63,12 @@ def run_notebook(name: str, params: list[str] | dict, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     values.setdefault("out", str(out / "outputs"))
     target = out / f"{stem}.ipynb"
-    papermill.execute_notebook(str(source), str(target), parameters=values, cwd=str(NOTEBOOK_DIR),
-                               progress_bar=False, kernel_name="python3")
+    papermill.execute_notebook(
+        str(source),
+        str(target),
+        parameters=values,
+        cwd=str(NOTEBOOK_DIR),
+        progress_bar=False,
+        kernel_name="python3",
+    )
     return target

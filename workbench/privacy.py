@@ -6,6 +6,7 @@ table of a :class:`~workbench.pipeline.Result` (values, raw spans, reasons, ad t
 graph). The same key gives the same pseudonym in every file and every run; without
 the key a pseudonym cannot be turned back. It computes nothing new about the data.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,9 +22,22 @@ from .io import InputError
 
 log = logging.getLogger(__name__)
 
-PRIVATE_KINDS = ("phone", "email", "handle", "payment", "wallet", "url")  # a profile URL is a handle
-FIELD_KINDS = {"phone": "phone", "email": "email", "handle": "handle",
-               "phones": "phone", "emails": "email", "handles": "handle"}
+PRIVATE_KINDS = (
+    "phone",
+    "email",
+    "handle",
+    "payment",
+    "wallet",
+    "url",
+)  # a profile URL is a handle
+FIELD_KINDS = {
+    "phone": "phone",
+    "email": "email",
+    "handle": "handle",
+    "phones": "phone",
+    "emails": "email",
+    "handles": "handle",
+}
 MASK = "\u2588"  # stands in for a found identifier while looking for more: no finder reads it
 MAX_PASSES = 4  # the extractor reports one occurrence per value; repeats need another pass
 _TOKEN = re.compile(r"[^\s,;()<>\"'\[\]]+")
@@ -32,7 +46,9 @@ _TOKEN = re.compile(r"[^\s,;()<>\"'\[\]]+")
 def _key(key: bytes | str) -> bytes:
     data = key.encode("utf-8") if isinstance(key, str) else bytes(key)
     if not data:
-        raise InputError("--pseudonymise", "the key is empty", "Give a long random secret and keep it safe.")
+        raise InputError(
+            "--pseudonymise", "the key is empty", "Give a long random secret and keep it safe."
+        )
     return data
 
 
@@ -46,7 +62,9 @@ def pseudonym(kind: str, value: str, key: bytes | str) -> str:
     >>> pseudonym("phone", "+17134820193", "secret") == pseudonym("phone", "+17134820193", b"secret")
     True
     """
-    digest = hmac.new(_key(key), f"{kind}:{value}".encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+    digest = hmac.new(
+        _key(key), f"{kind}:{value}".encode("utf-8", "surrogatepass"), hashlib.sha256
+    ).hexdigest()
     return f"{kind}:hmac:{digest[:16]}"
 
 
@@ -63,7 +81,9 @@ def pseudonymise_values(kinds: pd.Series, values: pd.Series, key: bytes | str) -
     private = kinds.isin(PRIVATE_KINDS).to_numpy() & values.notna().to_numpy()
     if not private.any():
         return out
-    pairs = pd.Series(kinds[private].astype(str).to_numpy() + "\x1f" + values[private].astype(str).to_numpy())
+    pairs = pd.Series(
+        kinds[private].astype(str).to_numpy() + "\x1f" + values[private].astype(str).to_numpy()
+    )
     codes, uniques = pd.factorize(pairs)
     # One HMAC per distinct identifier, not per row.
     names = [pseudonym(*pair.split("\x1f", 1), key) for pair in uniques]
@@ -73,12 +93,22 @@ def pseudonymise_values(kinds: pd.Series, values: pd.Series, key: bytes | str) -
 
 def _known(key: bytes, *tables: pd.DataFrame | None) -> dict[str, str]:
     """value -> pseudonym for every private identifier in the (kind, value) tables."""
-    parts = [t[["kind", "value"]] for t in tables if t is not None and len(t) and {"kind", "value"} <= set(t.columns)]
+    parts = [
+        t[["kind", "value"]]
+        for t in tables
+        if t is not None and len(t) and {"kind", "value"} <= set(t.columns)
+    ]
     if not parts:
         return {}
     pairs = pd.concat(parts, ignore_index=True).dropna()
     pairs = pairs[pairs["kind"].isin(PRIVATE_KINDS)].drop_duplicates()
-    return dict(zip(pairs["value"].astype(str), pseudonymise_values(pairs["kind"], pairs["value"], key), strict=True))
+    return dict(
+        zip(
+            pairs["value"].astype(str),
+            pseudonymise_values(pairs["kind"], pairs["value"], key),
+            strict=True,
+        )
+    )
 
 
 def replace_known(series: pd.Series, known: dict[str, str]) -> pd.Series:
@@ -91,10 +121,12 @@ def replace_known(series: pd.Series, known: dict[str, str]) -> pd.Series:
         if token in known:
             return known[token]
         bare = token.rstrip(".:!?")
-        return known[bare] + token[len(bare):] if bare in known else token
+        return known[bare] + token[len(bare) :] if bare in known else token
 
     codes, uniques = pd.factorize(series.astype(object).where(series.notna(), None))
-    fixed = [_TOKEN.sub(swap, u) if isinstance(u, str) else u for u in uniques]  # once per distinct cell
+    fixed = [
+        _TOKEN.sub(swap, u) if isinstance(u, str) else u for u in uniques
+    ]  # once per distinct cell
     out = pd.Series([fixed[c] if c >= 0 else None for c in codes], index=series.index, dtype=object)
     return out.where(series.notna(), series.astype(object))
 
@@ -109,8 +141,12 @@ def _splice(text: str, spans: list[tuple[int, int, str]]) -> str:
     return "".join(parts) + text[at:]
 
 
-def redact_text(text: str, key: bytes | str, region: str = "US",
-                spans: list[tuple[int, int, str, str]] | None = None) -> str:
+def redact_text(
+    text: str,
+    key: bytes | str,
+    region: str = "US",
+    spans: list[tuple[int, int, str, str]] | None = None,
+) -> str:
     """``text`` with every private identifier (each occurrence) replaced by its pseudonym.
 
     ``spans`` (start, end, kind, value) already known from the identifiers table save
@@ -137,37 +173,62 @@ def redact_text(text: str, key: bytes | str, region: str = "US",
             break
         for ident in more:
             found.append((ident.start, ident.end, pseudonym(ident.kind, ident.value, key)))
-            masked = masked[:ident.start] + MASK * (ident.end - ident.start) + masked[ident.end:]
+            masked = masked[: ident.start] + MASK * (ident.end - ident.start) + masked[ident.end :]
     return _splice(text, found)
 
 
-def _redact_column(frame: pd.DataFrame, column: str, identifiers: pd.DataFrame | None, key: bytes,
-                   region: str, id_column: str) -> pd.Series:
+def _redact_column(
+    frame: pd.DataFrame,
+    column: str,
+    identifiers: pd.DataFrame | None,
+    key: bytes,
+    region: str,
+    id_column: str,
+) -> pd.Series:
     """A free-text column redacted cell by cell, seeded with the identifiers' spans."""
     values = frame[column]
     spans: dict = {}
     if identifiers is not None and len(identifiers):
-        own = identifiers[(identifiers["source"] == column) & identifiers["kind"].isin(PRIVATE_KINDS)]
+        own = identifiers[
+            (identifiers["source"] == column) & identifiers["kind"].isin(PRIVATE_KINDS)
+        ]
         for ident in own.itertuples(index=False):  # bounded by the identifier rows of this column
-            spans.setdefault(ident.account_id, []).append((int(ident.start), int(ident.end), ident.kind, ident.value))
+            spans.setdefault(ident.account_id, []).append(
+                (int(ident.start), int(ident.end), ident.kind, ident.value)
+            )
     ids = frame[id_column].to_numpy()
     # Cells where the run's extraction found no private identifier are kept; the others get
     # their spans replaced and one more extraction for repeats (bounded by identifier rows).
     # Without an identifiers table (cases) every cell is read.
-    out = [redact_text(v, key, region, spans.get(i)) if isinstance(v, str) and v and (i in spans or identifiers is None)
-           else v for i, v in zip(ids, values, strict=True)]
-    return pd.Series(out, index=values.index, dtype=object).where(values.notna(), values.astype(object))
+    out = [
+        redact_text(v, key, region, spans.get(i))
+        if isinstance(v, str) and v and (i in spans or identifiers is None)
+        else v
+        for i, v in zip(ids, values, strict=True)
+    ]
+    return pd.Series(out, index=values.index, dtype=object).where(
+        values.notna(), values.astype(object)
+    )
 
 
-def _redact_free_text(series: pd.Series, key: bytes, region: str, known: dict[str, str]) -> pd.Series:
+def _redact_free_text(
+    series: pd.Series, key: bytes, region: str, known: dict[str, str]
+) -> pd.Series:
     codes, uniques = pd.factorize(series.astype(object).where(series.notna(), None))
-    fixed = [redact_text(u, key, region) for u in uniques]  # once per distinct cell; small tables only
+    fixed = [
+        redact_text(u, key, region) for u in uniques
+    ]  # once per distinct cell; small tables only
     out = pd.Series([fixed[c] if c >= 0 else None for c in codes], index=series.index, dtype=object)
     return replace_known(out.where(series.notna(), series.astype(object)), known)
 
 
-def pseudonymise_accounts(accounts: pd.DataFrame, identifiers: pd.DataFrame | None, key: bytes | str,
-                          region: str = "US", id_column: str = "account_id") -> pd.DataFrame:
+def pseudonymise_accounts(
+    accounts: pd.DataFrame,
+    identifiers: pd.DataFrame | None,
+    key: bytes | str,
+    region: str = "US",
+    id_column: str = "account_id",
+) -> pd.DataFrame:
     """Accounts (or cases) with identifiers in text, title, notes and contact fields pseudonymised."""
     key = _key(key)
     out = accounts.copy()
@@ -179,8 +240,13 @@ def pseudonymise_accounts(accounts: pd.DataFrame, identifiers: pd.DataFrame | No
             codes, cells = pd.factorize(out[column].astype(object).where(out[column].notna(), None))
             # A field is all identifier: each ';'-part the finders read becomes its pseudonyms, any
             # other part a pseudonym of the raw part, so nothing of it is left in clear.
-            fixed = [";".join(_field_part(p, kind, key, region) for p in c.split(";") if p.strip()) for c in cells]
-            out[column] = pd.Series([fixed[c] if c >= 0 else None for c in codes], index=out.index, dtype=object)
+            fixed = [
+                ";".join(_field_part(p, kind, key, region) for p in c.split(";") if p.strip())
+                for c in cells
+            ]
+            out[column] = pd.Series(
+                [fixed[c] if c >= 0 else None for c in codes], index=out.index, dtype=object
+            )
     return out
 
 
@@ -194,7 +260,11 @@ def _graph(graph: nx.Graph, key: bytes) -> nx.Graph:
     for node, data in graph.nodes(data=True):
         kind = data.get("type")
         if kind in PRIVATE_KINDS:
-            value = str(node).split(":", 1)[1] if str(node).startswith(f"{kind}:") else str(data.get("label", node))
+            value = (
+                str(node).split(":", 1)[1]
+                if str(node).startswith(f"{kind}:")
+                else str(data.get("label", node))
+            )
             name = pseudonym(kind, value, key)
             mapping[node] = f"{kind}:{name}"
             labels[f"{kind}:{name}"] = name
@@ -203,7 +273,9 @@ def _graph(graph: nx.Graph, key: bytes) -> nx.Graph:
     return renamed
 
 
-def _with_values(table: pd.DataFrame | None, key: bytes, known: dict[str, str], text_columns=()) -> pd.DataFrame | None:
+def _with_values(
+    table: pd.DataFrame | None, key: bytes, known: dict[str, str], text_columns=()
+) -> pd.DataFrame | None:
     if table is None:
         return None
     out = table.copy()
@@ -240,15 +312,28 @@ def pseudonymise_result(result, key: bytes | str, region: str = "US"):
         cases = pseudonymise_accounts(cases, None, key, region, id_column="case_id")
     log.info("pseudonymised %d distinct identifiers", len(known))
     return dataclasses.replace(
-        result, identifiers=identifiers, accounts=pseudonymise_accounts(result.accounts, result.identifiers, key, region),
-        cases=cases, links=_with_values(result.links, key, known, ("reason",)),
-        leads=_with_values(result.leads, key, known, ("reasons",)), hubs=_with_values(result.hubs, key, known, ("reason",)),
-        evidence=_with_values(result.evidence, key, known), entity_summary=summary, cluster_summary=clusters,
-        graph=_graph(result.graph, key))
+        result,
+        identifiers=identifiers,
+        accounts=pseudonymise_accounts(result.accounts, result.identifiers, key, region),
+        cases=cases,
+        links=_with_values(result.links, key, known, ("reason",)),
+        leads=_with_values(result.leads, key, known, ("reasons",)),
+        hubs=_with_values(result.hubs, key, known, ("reason",)),
+        evidence=_with_values(result.evidence, key, known),
+        entity_summary=summary,
+        cluster_summary=clusters,
+        graph=_graph(result.graph, key),
+    )
 
 
-def pseudonymise_tables(key: bytes | str, identifiers: pd.DataFrame, links: pd.DataFrame, leads: pd.DataFrame,
-                        accounts: pd.DataFrame, region: str = "US") -> tuple[pd.DataFrame, ...]:
+def pseudonymise_tables(
+    key: bytes | str,
+    identifiers: pd.DataFrame,
+    links: pd.DataFrame,
+    leads: pd.DataFrame,
+    accounts: pd.DataFrame,
+    region: str = "US",
+) -> tuple[pd.DataFrame, ...]:
     """The same for the tables of a case package: (identifiers, links, leads, accounts)."""
     key = _key(key)
     known = _known(key, identifiers, links)
@@ -257,5 +342,9 @@ def pseudonymise_tables(key: bytes | str, identifiers: pd.DataFrame, links: pd.D
     private = out_identifiers["kind"].isin(PRIVATE_KINDS)
     if "raw" in out_identifiers.columns:
         out_identifiers.loc[private, "raw"] = out_identifiers.loc[private, "value"]
-    return (out_identifiers, _with_values(links, key, known, ("reason",)), _with_values(leads, key, known, ("reasons",)),
-            pseudonymise_accounts(accounts, identifiers, key, region))
+    return (
+        out_identifiers,
+        _with_values(links, key, known, ("reason",)),
+        _with_values(leads, key, known, ("reasons",)),
+        pseudonymise_accounts(accounts, identifiers, key, region),
+    )

@@ -5,6 +5,7 @@ advances as stages finish. It appears only when the run takes longer than ``dela
 seconds (tqdm's ``delay``), so quick runs and tests stay quiet. ``tqdm.auto`` draws a
 widget in JupyterLab and text in a terminal; nothing is downloaded.
 """
+
 from __future__ import annotations
 
 import os
@@ -45,12 +46,24 @@ class StageBar:
     >>> bar.advance("load"); bar.advance("link"); bar.close()
     """
 
-    def __init__(self, stages: Sequence[str], desc: str = "workbench run", enabled: bool | None = None,
-                 delay: float = 2.0) -> None:
+    def __init__(
+        self,
+        stages: Sequence[str],
+        desc: str = "workbench run",
+        enabled: bool | None = None,
+        delay: float = 2.0,
+    ) -> None:
         self.stages = list(stages)
         self.desc = desc
-        self._bar = tqdm(total=len(self.stages), desc=self._label(0), unit="stage", delay=delay,
-                         disable=not wanted(enabled), leave=False, dynamic_ncols=True)
+        self._bar = tqdm(
+            total=len(self.stages),
+            desc=self._label(0),
+            unit="stage",
+            delay=delay,
+            disable=not wanted(enabled),
+            leave=False,
+            dynamic_ncols=True,
+        )
         self._stop = threading.Event()
         self._tick = None
         if not self._bar.disable:
@@ -69,7 +82,9 @@ class StageBar:
         """Mark stage ``name`` finished (unknown names, such as optional stages, just relabel)."""
         if name in self.stages:
             self._bar.update(1)
-        self._bar.set_description_str(self._label(min(self._bar.n, len(self.stages))), refresh=False)
+        self._bar.set_description_str(
+            self._label(min(self._bar.n, len(self.stages))), refresh=False
+        )
 
     def close(self) -> None:
         """Stop the tick and remove the bar."""
@@ -77,7 +92,16 @@ class StageBar:
         self._bar.close()
 
 
-def iterate(items, total: int | None = None, desc: str = "", enabled: bool | None = None, delay: float = 2.0):
+def iterate(
+    items, total: int | None = None, desc: str = "", enabled: bool | None = None, delay: float = 2.0
+):
     """``tqdm`` over ``items`` that appears only after ``delay`` seconds and respects :func:`wanted`."""
-    return tqdm(items, total=total, desc=desc, delay=delay, disable=not wanted(enabled), leave=False,
-                dynamic_ncols=True)
+    return tqdm(
+        items,
+        total=total,
+        desc=desc,
+        delay=delay,
+        disable=not wanted(enabled),
+        leave=False,
+        dynamic_ncols=True,
+    )

@@ -3,6 +3,7 @@
 Owns file formats and decoding; validation of the columns is ``io``'s. Clean files take
 vectorised paths; the per-line paths run only on broken files.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -30,7 +31,12 @@ HEX16 = r"[0-9a-fA-F]{16}"
 HEX64 = r"[0-9a-fA-F]{64}"
 DATE_RANGE = (pd.Timestamp("1990-01-01"), pd.Timestamp("2100-01-01"))  # online ads: nothing outside
 COORDINATE_LIMITS = {"lat": 90.0, "lon": 180.0}
-TEXT_SUFFIXES = {".csv": None, ".txt": None, ".tsv": "\t", ".tab": "\t"}  # None: sniff the separator
+TEXT_SUFFIXES = {
+    ".csv": None,
+    ".txt": None,
+    ".tsv": "\t",
+    ".tab": "\t",
+}  # None: sniff the separator
 PARQUET_SUFFIXES = (".parquet", ".pq")
 JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
@@ -67,8 +73,11 @@ def _decode(raw: bytes, name: str, warnings: WarningLog) -> str:
         text = raw.decode(encoding)
     except UnicodeDecodeError:
         if encoding != "utf-8-sig":
-            raise InputError(name, f"is marked as {encoding.upper()} but is not valid {encoding.upper()}",
-                             "Save it again as CSV UTF-8.") from None
+            raise InputError(
+                name,
+                f"is marked as {encoding.upper()} but is not valid {encoding.upper()}",
+                "Save it again as CSV UTF-8.",
+            ) from None
         # Mixed or legacy encodings: valid UTF-8 stays, each run of other bytes is read as
         # Windows-1252 (Latin-1 where that has no character), and the lines are named.
         text = raw.decode("utf-8-sig", errors="surrogateescape")
@@ -129,6 +138,7 @@ def _first_rows_agree(text: str, sep: str) -> bool:
     pandas would take extra leading fields of the first record as an index, and its
     tokenizer is slow on a very wide first record, so such files go the ragged way.
     """
+
     def lines():  # lazily: copying a large file into a StringIO would cost seconds
         start = 0
         while start < len(text):
@@ -155,16 +165,27 @@ def _read_csv(text: str, name: str, warnings: WarningLog, sep: str | None) -> pd
         return _read_ragged(text, sep, name, warnings)
     try:
         with _warnings.catch_warnings():
-            _warnings.simplefilter("error", pd.errors.ParserWarning)  # "loss of data": go the ragged way
-            return pd.read_csv(_stdio.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""],
-                               index_col=False)
+            _warnings.simplefilter(
+                "error", pd.errors.ParserWarning
+            )  # "loss of data": go the ragged way
+            return pd.read_csv(
+                _stdio.StringIO(text),
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                index_col=False,
+            )
     except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         reason = str(exc)
     unclosed = re.search(r"EOF inside string starting at row (\d+)", reason)
     if unclosed:
-        raise InputError(name, 'a quote (") opens a cell that is never closed',
-                         'Close or remove that quote; cells holding commas or line breaks must be wrapped in "..."',
-                         row=int(unclosed.group(1)) + 1)
+        raise InputError(
+            name,
+            'a quote (") opens a cell that is never closed',
+            'Close or remove that quote; cells holding commas or line breaks must be wrapped in "..."',
+            row=int(unclosed.group(1)) + 1,
+        )
     return _read_ragged(text, sep, name, warnings)
 
 
@@ -181,18 +202,32 @@ def _read_ragged(text: str, sep: str, name: str, warnings: WarningLog) -> pd.Dat
             header = next(reader, [])
             width = len(header)
             # Bounded: this runs only on files the fast reader refused; it keeps row numbers only.
-            ragged = [i for i, r in enumerate((r for r in reader if r), start=2)
-                      if len(r) > width and any(f.strip() for f in r[width:])]
+            ragged = [
+                i
+                for i, r in enumerate((r for r in reader if r), start=2)
+                if len(r) > width and any(f.strip() for f in r[width:])
+            ]
     except csv.Error as exc:
-        raise InputError(name, f"is not a readable CSV ({exc})", "Export it again as CSV UTF-8.") from None
+        raise InputError(
+            name, f"is not a readable CSV ({exc})", "Export it again as CSV UTF-8."
+        ) from None
     try:
         with _warnings.catch_warnings():  # the loss it warns of is the extra fields, reported below
             _warnings.simplefilter("ignore", pd.errors.ParserWarning)
-            frame = pd.read_csv(_stdio.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""],
-                                index_col=False, usecols=range(width))
+            frame = pd.read_csv(
+                _stdio.StringIO(text),
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                index_col=False,
+                usecols=range(width),
+            )
     except (pd.errors.ParserError, ValueError):
         frame = _read_with_csv_module(text, sep, width)
-    warnings.add_many(name, ragged, "", "more fields than the header; the extra fields were ignored")
+    warnings.add_many(
+        name, ragged, "", "more fields than the header; the extra fields were ignored"
+    )
     return frame
 
 
@@ -217,8 +252,12 @@ def _read_jsonl(text: str, name: str, warnings: WarningLog) -> pd.DataFrame:
         try:
             values = json.loads(stripped)
         except json.JSONDecodeError as exc:
-            raise InputError(name, f"not valid JSON ({exc.msg})", "The file may be truncated; export it again.",
-                             row=exc.lineno) from None
+            raise InputError(
+                name,
+                f"not valid JSON ({exc.msg})",
+                "The file may be truncated; export it again.",
+                row=exc.lineno,
+            ) from None
         lines = list(enumerate(values, start=1))
     else:
         lines = []
@@ -231,17 +270,30 @@ def _read_jsonl(text: str, name: str, warnings: WarningLog) -> pd.DataFrame:
                 lines.append((i, json.loads(line)))
             except json.JSONDecodeError:
                 lines.append((i, line))
-    records = [value if isinstance(value, dict) else {"unparsed_line": value if isinstance(value, str) else
-                                                      json.dumps(value)} for _, value in lines]
+    records = [
+        value
+        if isinstance(value, dict)
+        else {"unparsed_line": value if isinstance(value, str) else json.dumps(value)}
+        for _, value in lines
+    ]
     bad = [i for i, value in lines if not isinstance(value, dict)]
     if bad and len(bad) == len(lines):
-        raise InputError(name, "no line is a JSON object", "Each line must be one JSON object.", row=bad[0])
-    warnings.add_many(name, bad, "", "not a complete JSON object; kept with an empty id, its text in unparsed_line")
+        raise InputError(
+            name, "no line is a JSON object", "Each line must be one JSON object.", row=bad[0]
+        )
+    warnings.add_many(
+        name,
+        bad,
+        "",
+        "not a complete JSON object; kept with an empty id, its text in unparsed_line",
+    )
     if SURROGATE_ESCAPE.search(text):  # unpaired surrogates cannot be stored or written as UTF-8
         fixed = [_without_surrogates(r) for r in records]
         changed = sum(a != b for a, b in zip(records, fixed, strict=True))
         if changed:
-            warnings.add(name, "", "", f"{changed} records held unpaired UTF-16 surrogates; replaced by '?'")
+            warnings.add(
+                name, "", "", f"{changed} records held unpaired UTF-16 surrogates; replaced by '?'"
+            )
         records = fixed
     frame = pd.DataFrame.from_records(records)
     frame.attrs["first_row"] = 1
@@ -277,29 +329,47 @@ def read_table(source, warnings: WarningLog | None = None) -> pd.DataFrame:
     if not path.exists():
         raise InputError(name, "the file does not exist", "Check the path.")
     if path.is_dir():
-        raise InputError(name, "this is a folder, not a file", "Give the path of a .csv, .parquet or .jsonl file.")
+        raise InputError(
+            name,
+            "this is a folder, not a file",
+            "Give the path of a .csv, .parquet or .jsonl file.",
+        )
     kind = _file_type(path)
     if kind in SPREADSHEET_SUFFIXES:
-        raise InputError(name, f"is a spreadsheet ({kind}), which the workbench does not read",
-                         "Save the sheet as CSV UTF-8 (File > Save As) and give that file.")
+        raise InputError(
+            name,
+            f"is a spreadsheet ({kind}), which the workbench does not read",
+            "Save the sheet as CSV UTF-8 (File > Save As) and give that file.",
+        )
     if kind not in TEXT_SUFFIXES and kind not in PARQUET_SUFFIXES and kind not in JSON_SUFFIXES:
-        raise InputError(name, f"unknown file type {kind or '(no extension)'!r}", "Use .csv, .parquet or .jsonl.")
+        raise InputError(
+            name, f"unknown file type {kind or '(no extension)'!r}", "Use .csv, .parquet or .jsonl."
+        )
     try:
         raw = path.read_bytes()
         if raw[:2] == b"\x1f\x8b":
             try:
                 raw = gzip.decompress(raw)
             except (OSError, EOFError, zlib.error) as exc:
-                raise InputError(name, f"is a damaged gzip file ({exc})", "Compress it again, or give it uncompressed.") from None
+                raise InputError(
+                    name,
+                    f"is a damaged gzip file ({exc})",
+                    "Compress it again, or give it uncompressed.",
+                ) from None
         if raw[:4] == b"PK\x03\x04":
-            raise InputError(name, "is a zip archive or an Excel workbook, not a text table",
-                             "Unzip it, or save the sheet as CSV UTF-8.")
+            raise InputError(
+                name,
+                "is a zip archive or an Excel workbook, not a text table",
+                "Unzip it, or save the sheet as CSV UTF-8.",
+            )
         if kind in PARQUET_SUFFIXES:
             frame = pd.read_parquet(_stdio.BytesIO(raw))
             frame.attrs["first_row"] = 1
             return frame
         if raw[:4] == b"PAR1":
-            raise InputError(name, "is a Parquet file with another extension", "Rename it to .parquet.")
+            raise InputError(
+                name, "is a Parquet file with another extension", "Rename it to .parquet."
+            )
         text = _decode(raw, name, warnings)
         if kind in JSON_SUFFIXES:
             return _read_jsonl(text, name, warnings)
@@ -307,12 +377,18 @@ def read_table(source, warnings: WarningLog | None = None) -> pd.DataFrame:
     except InputError:
         raise
     except (OSError, ValueError, EOFError, pd.errors.ParserError, csv.Error) as exc:
-        raise InputError(name, f"could not be read ({type(exc).__name__}: {str(exc)[:200]})",
-                         "Check that the file is complete and in the format its extension says.") from None
+        raise InputError(
+            name,
+            f"could not be read ({type(exc).__name__}: {str(exc)[:200]})",
+            "Check that the file is complete and in the format its extension says.",
+        ) from None
     except Exception as exc:  # pyarrow raises its own types for truncated files
         if type(exc).__module__.startswith("pyarrow"):
-            raise InputError(name, f"could not be read as Parquet ({str(exc)[:200]})",
-                             "The file may be truncated; export it again.") from None
+            raise InputError(
+                name,
+                f"could not be read as Parquet ({str(exc)[:200]})",
+                "The file may be truncated; export it again.",
+            ) from None
         raise
 
 

@@ -5,6 +5,7 @@ item, and the evidence shown. Each decision is one transaction, so a crash mid-w
 leaves the log as it was. It never changes outputs itself; ``apply_decisions`` filters
 a run's leads by the latest decisions.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -63,8 +64,15 @@ class ReviewLog:
         db.execute("PRAGMA synchronous=FULL")
         return db
 
-    def record(self, item_type: str, item_id: str, decision: str, note: str = "", evidence="",
-               analyst: str | None = None) -> int:
+    def record(
+        self,
+        item_type: str,
+        item_id: str,
+        decision: str,
+        note: str = "",
+        evidence="",
+        analyst: str | None = None,
+    ) -> int:
         """Append one decision in its own transaction; returns its id."""
         if decision not in DECISIONS:
             raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
@@ -75,8 +83,11 @@ class ReviewLog:
         db = self._connect()
         try:
             with db:  # commits, or rolls back on any error
-                cur = db.execute("INSERT INTO decisions (decided_at, analyst, item_type, item_id, decision, note, evidence)"
-                                 " VALUES (?, ?, ?, ?, ?, ?, ?)", (now, analyst, item_type, str(item_id), decision, note, evidence))
+                cur = db.execute(
+                    "INSERT INTO decisions (decided_at, analyst, item_type, item_id, decision, note, evidence)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (now, analyst, item_type, str(item_id), decision, note, evidence),
+                )
             return int(cur.lastrowid)
         finally:
             db.close()
@@ -97,6 +108,7 @@ class ReviewLog:
     def export(self, path: str | Path) -> Path:
         """Write the whole log as CSV for an audit."""
         from .io import write_csv  # noqa: PLC0415
+
         return write_csv(self.history(), Path(path))
 
 
@@ -123,8 +135,12 @@ def apply_decisions(leads: pd.DataFrame, review: ReviewLog | None) -> pd.DataFra
     shown = dismissed.set_index("item_id")["evidence"]
     seen_before = key.map(shown)
     new_evidence = pd.Series(
-        [isinstance(old, str) and any(part.strip() not in old for part in str(now).split(";"))
-         for old, now in zip(seen_before, leads["reasons"], strict=True)], index=leads.index)
+        [
+            isinstance(old, str) and any(part.strip() not in old for part in str(now).split(";"))
+            for old, now in zip(seen_before, leads["reasons"], strict=True)
+        ],
+        index=leads.index,
+    )
     keep = seen_before.isna() | new_evidence
     return leads[keep].reset_index(drop=True)
 

@@ -3,6 +3,7 @@
 Owns nothing but declarations; `io` validates against them and every step names
 columns through them, so the contract lives in one place.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,8 +52,16 @@ TRUTH_COLUMNS = ("account_id", "operator_id", "case_id", "resurfaced")
 STRONG_KINDS = ("phone", "email", "handle", "payment", "wallet", "url")
 IDENTIFIER_KINDS = STRONG_KINDS + ("image", "pdq")
 
-KIND_WORDS = {"phone": "phone", "email": "email", "handle": "handle", "payment": "payment account",
-              "wallet": "crypto wallet", "url": "web address", "image": "photo", "pdq": "photo (PDQ)"}
+KIND_WORDS = {
+    "phone": "phone",
+    "email": "email",
+    "handle": "handle",
+    "payment": "payment account",
+    "wallet": "crypto wallet",
+    "url": "web address",
+    "image": "photo",
+    "pdq": "photo (PDQ)",
+}
 """How each evidence kind is named in reasons an analyst reads (links, hubs, leads)."""
 
 IDENTIFIER_COLUMNS = ("account_id", "kind", "value", "raw", "source", "start", "end", "rule")
@@ -62,8 +71,14 @@ OUTPUT_COLUMNS: dict[str, tuple[str, ...]] = {
     "links": ("src", "dst", "kind", "value", "weight", "reason"),
     "identifiers": IDENTIFIER_COLUMNS,
     "entity_summary": (
-        "entity_id", "n_accounts", "n_phones", "n_cities", "first_seen", "last_seen",
-        "risk_score", "risk_reasons",
+        "entity_id",
+        "n_accounts",
+        "n_phones",
+        "n_cities",
+        "first_seen",
+        "last_seen",
+        "risk_score",
+        "risk_reasons",
     ),
     "clusters": ("account_id", "cluster", "x", "y"),
     "leads": ("case_id", "account_id", "score", "reasons"),

@@ -12,6 +12,7 @@ ads hash in seconds or minutes; obfuscated identifiers are ``extract``'s job, an
 normalisation already folds digits, URLs, emails and emoji into placeholder
 tokens, so template ads whose slots differ still share most word 3-grams.
 """
+
 from __future__ import annotations
 
 import logging
@@ -62,8 +63,13 @@ def normalise_text(texts: pd.Series) -> pd.Series:
 def _placeholders(text: pa.Array) -> pa.Array:
     """NFKC, lowercase, placeholders, every other non-word run a space (runs not yet collapsed)."""
     text = pc.utf8_lower(pc.utf8_normalize(text, "NFKC"))
-    for pattern, token in ((_EMAIL, " emailtok "), (_URL, " urltok "), (_EMOJI, " emojitok "),
-                           (r"\p{Nd}+", " numtok "), (_NON_WORD, " ")):
+    for pattern, token in (
+        (_EMAIL, " emailtok "),
+        (_URL, " urltok "),
+        (_EMOJI, " emojitok "),
+        (r"\p{Nd}+", " numtok "),
+        (_NON_WORD, " "),
+    ):
         text = pc.replace_substring_regex(text, pattern, token)
     return text
 
@@ -126,10 +132,18 @@ def _tokens(texts: pd.Series, normalise: bool = True) -> _Tokens:
     """
     text = pc.fill_null(pa.array(pd.Series(texts).astype("str"), type=pa.large_string()), "")
     # A chunk of ads at a time: a million ads split into 48M Arrow strings at once take 3 GiB.
-    parts = [_chunk_tokens(text.slice(start, _TOKEN_CHUNK), normalise) for start in range(0, len(text), _TOKEN_CHUNK)]
-    vocab, where = _encode(pa.chunked_array([words for _, _, words in parts], type=pa.large_string()))
+    parts = [
+        _chunk_tokens(text.slice(start, _TOKEN_CHUNK), normalise)
+        for start in range(0, len(text), _TOKEN_CHUNK)
+    ]
+    vocab, where = _encode(
+        pa.chunked_array([words for _, _, words in parts], type=pa.large_string())
+    )
     first = np.cumsum([0] + [len(words) for _, _, words in parts])
-    code = np.concatenate([where[first[k] + local] for k, (_, local, _) in enumerate(parts)] or [np.zeros(0, np.int32)])
+    code = np.concatenate(
+        [where[first[k] + local] for k, (_, local, _) in enumerate(parts)]
+        or [np.zeros(0, np.int32)]
+    )
     per_doc = np.concatenate([n for n, _, _ in parts] or [np.zeros(0, np.int64)])
     del parts
     doc = np.repeat(np.arange(len(per_doc), dtype=np.int64), per_doc)
@@ -150,8 +164,9 @@ def _chunk_tokens(text: pa.Array, normalise: bool) -> tuple[np.ndarray, np.ndarr
         real = pc.not_equal(pc.utf8_length(vocab), 0).to_numpy(zero_copy_only=False)[piece_code]
         n_pieces = np.bincount(owner[real], minlength=len(pieces))
         # Arrow's list take copies each occurrence's pieces in C++ (numpy repeats cost 4x more).
-        piece_lists = pa.LargeListArray.from_arrays(pa.array(np.r_[0, np.cumsum(n_pieces)]),
-                                                    pa.array(piece_code[real].astype(np.int32)))
+        piece_lists = pa.LargeListArray.from_arrays(
+            pa.array(np.r_[0, np.cumsum(n_pieces)]), pa.array(piece_code[real].astype(np.int32))
+        )
         cumulative = np.r_[0, np.cumsum(n_pieces[code])]
         code = piece_lists.take(pa.array(code)).flatten().to_numpy()
         ends = np.cumsum(per_doc)
@@ -168,7 +183,9 @@ def _chunk_tokens(text: pa.Array, normalise: bool) -> tuple[np.ndarray, np.ndarr
     else:
         real = pc.not_equal(pc.utf8_length(vocab), 0).to_numpy(zero_copy_only=False)[code]
         if not real.all():
-            per_doc = np.bincount(np.repeat(np.arange(len(per_doc)), per_doc)[real], minlength=len(per_doc))
+            per_doc = np.bincount(
+                np.repeat(np.arange(len(per_doc)), per_doc)[real], minlength=len(per_doc)
+            )
             code = code[real]
     return per_doc, code, vocab
 
@@ -177,11 +194,17 @@ def _encode(words: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
     """(distinct words, code of each word)."""
     encoded = pc.dictionary_encode(words)
     if isinstance(encoded, pa.ChunkedArray):  # large corpora come back in chunks
-        encoded = encoded.combine_chunks() if encoded.num_chunks else pa.array([], pa.dictionary(pa.int32(), pa.large_string()))
+        encoded = (
+            encoded.combine_chunks()
+            if encoded.num_chunks
+            else pa.array([], pa.dictionary(pa.int32(), pa.large_string()))
+        )
     return encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
 
 
-def _shingle_starts(doc: np.ndarray, token_hash: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _shingle_starts(
+    doc: np.ndarray, token_hash: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Hash of the k-gram starting at each token; which starts are real shingles.
 
     A text shorter than k words yields one shingle, all its words.
@@ -193,12 +216,12 @@ def _shingle_starts(doc: np.ndarray, token_hash: np.ndarray, k: int) -> tuple[np
     for t in range(1, k):  # bounded by the shingle size
         np.multiply(value, _MIX, out=value)
         if n > t:  # the word t places on, when it is in the same text
-            np.equal(doc[t:], doc[:-t], out=same[:n - t])
-            np.add(value[:n - t], token_hash[t:], out=value[:n - t], where=same[:n - t])
+            np.equal(doc[t:], doc[:-t], out=same[: n - t])
+            np.add(value[: n - t], token_hash[t:], out=value[: n - t], where=same[: n - t])
     _mix(value, inplace=True)
     full = np.zeros(n, dtype=bool)
     if n >= k:
-        np.equal(doc[k - 1:], doc[:n - k + 1], out=full[:n - k + 1])
+        np.equal(doc[k - 1 :], doc[: n - k + 1], out=full[: n - k + 1])
     first = np.r_[True, doc[1:] != doc[:-1]] if n else np.zeros(0, dtype=bool)
     return value, full | (first & ~full)
 
@@ -276,8 +299,9 @@ def minhash_signatures(
     return _signatures(doc, shingle, len(texts), num_perm, seed)
 
 
-def _signatures(doc: np.ndarray, shingle: np.ndarray, n_texts: int, num_perm: int, seed: int,
-                chunk: int = 2048) -> np.ndarray:
+def _signatures(
+    doc: np.ndarray, shingle: np.ndarray, n_texts: int, num_perm: int, seed: int, chunk: int = 2048
+) -> np.ndarray:
     """MinHash of (doc, shingle) rows sorted by doc; see :func:`minhash_signatures`.
 
     Works ``chunk`` texts at a time (~60k shingles, under 1 MiB) so each permutation's
@@ -293,7 +317,7 @@ def _signatures(doc: np.ndarray, shingle: np.ndarray, n_texts: int, num_perm: in
     a, b = _permutations(num_perm, seed)
     for c0 in range(0, len(starts), chunk):  # bounded: memory chunks of texts
         c1 = min(c0 + chunk, len(starts))
-        part = folded[bounds[c0]:bounds[c1]]
+        part = folded[bounds[c0] : bounds[c1]]
         local = starts[c0:c1] - bounds[c0]
         hashed, block = np.empty_like(part), np.empty((c1 - c0, num_perm), dtype=np.uint64)
         for p in range(num_perm):  # bounded by num_perm; each step is vectorised over the chunk
@@ -333,7 +357,10 @@ def pairs_within_groups(members: np.ndarray, sizes: np.ndarray) -> tuple[np.ndar
 
 
 def lsh_pairs(
-    signatures: np.ndarray, bands: int = 16, rows: int | None = None, max_bucket: int = 200,
+    signatures: np.ndarray,
+    bands: int = 16,
+    rows: int | None = None,
+    max_bucket: int = 200,
 ) -> CandidatePairs:
     """Candidate near-duplicate pairs by MinHash banding (a pair shares a whole band).
 
@@ -369,14 +396,14 @@ def lsh_pairs(
     live_rows = signatures if len(live) == n else signatures[live]
     found, hubs = [], []
     for band in range(bands):  # bounded by the number of bands
-        key = _band_key(live_rows[:, band * rows:(band + 1) * rows])
+        key = _band_key(live_rows[:, band * rows : (band + 1) * rows])
         order = np.argsort(key)  # AVX-512 quicksort; bucket order does not matter
         sorted_key = key[order]
         start = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
         size = np.diff(np.r_[start, len(order)])
         is_hub = size > max_bucket
         for s, z in zip(start[is_hub], size[is_hub], strict=True):  # bounded: hubs are few
-            hubs.append({"band": band, "size": int(z), "members": np.sort(live[order[s:s + z]])})
+            hubs.append({"band": band, "size": int(z), "members": np.sort(live[order[s : s + z]])})
         keep = (size > 1) & ~is_hub
         i, j = pairs_within_groups(live[order[np.repeat(keep, size)]], size[keep])
         found.append(_sorted_unique(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j)))
@@ -385,7 +412,11 @@ def lsh_pairs(
             # Each piece is sorted, so a stable sort (timsort) only merges runs; compacting
             # when the pieces outgrow the merged whole keeps the merging linear overall.
             found = [_sorted_unique(np.concatenate(found), kind="stable")]
-    code = _sorted_unique(np.concatenate(found), kind="stable") if found else np.zeros(0, dtype=np.int64)
+    code = (
+        _sorted_unique(np.concatenate(found), kind="stable")
+        if found
+        else np.zeros(0, dtype=np.int64)
+    )
     hub_table = pd.DataFrame(hubs, columns=["band", "size", "members"])
     if len(hub_table):
         logger.info("LSH: %d hub buckets over %d texts not expanded", len(hub_table), n)
@@ -396,8 +427,12 @@ def _band_key(block: np.ndarray) -> np.ndarray:
     """One uint64 per row, equal for equal rows: 32-bit values packed two to a word, words
     chained by :func:`_mix` (a band of 2 rows needs no hashing, 3 or 4 rows one mix)."""
     block = np.ascontiguousarray(block)  # one strided pass over the signatures, not one per row
-    words = [block[:, c].astype(np.uint64) << np.uint64(32) | block[:, c + 1] if c + 1 < block.shape[1]
-             else block[:, c].astype(np.uint64) for c in range(0, block.shape[1], 2)]
+    words = [
+        block[:, c].astype(np.uint64) << np.uint64(32) | block[:, c + 1]
+        if c + 1 < block.shape[1]
+        else block[:, c].astype(np.uint64)
+        for c in range(0, block.shape[1], 2)
+    ]
     key = words[0]
     for word in words[1:]:  # bounded by rows / 2
         key = _mix(key, inplace=True) ^ word
@@ -418,10 +453,10 @@ def estimate_similarity(signatures: np.ndarray, i: np.ndarray, j: np.ndarray) ->
     out = np.empty(len(i), dtype=np.float64)
     step = max(1, (1 << 20) // width)  # ~4 MiB of gathered signatures per side
     for start in range(0, len(i), step):  # bounded: memory chunks
-        a = np.take(signatures, i[start:start + step], axis=0)
-        b = np.take(signatures, j[start:start + step], axis=0)
+        a = np.take(signatures, i[start : start + step], axis=0)
+        b = np.take(signatures, j[start : start + step], axis=0)
         equal = (a == b) & (a != EMPTY)
-        out[start:start + step] = equal.sum(axis=1, dtype=np.int64)
+        out[start : start + step] = equal.sum(axis=1, dtype=np.int64)
     return out / width
 
 
@@ -469,8 +504,17 @@ def boilerplate_shingles(
     return _boilerplate(tokens, value, valid, len(texts), spread, min_df, min_count, min_spread, k)
 
 
-def _boilerplate(tokens: _Tokens, value: np.ndarray, valid: np.ndarray, n_docs: int,
-                 spread: pd.Series | None, min_df: float, min_count: int, min_spread: int, k: int) -> pd.DataFrame:
+def _boilerplate(
+    tokens: _Tokens,
+    value: np.ndarray,
+    valid: np.ndarray,
+    n_docs: int,
+    spread: pd.Series | None,
+    min_df: float,
+    min_count: int,
+    min_spread: int,
+    k: int,
+) -> pd.DataFrame:
     """:func:`boilerplate_shingles` on tokens already hashed (see :func:`template_signatures`)."""
     doc = tokens.doc
     threshold = max(min_count, min_df * n_docs if min_df < 1 else min_df)
@@ -486,14 +530,24 @@ def _boilerplate(tokens: _Tokens, value: np.ndarray, valid: np.ndarray, n_docs: 
     lookup[frequent_of] = np.arange(len(frequent_of))
     code = lookup[inverse]
     rows, code = rows[code >= 0], code[code >= 0]
-    frequent, n_frequent, where_doc = candidates[frequent_of].astype(np.uint64), len(frequent_of), doc[rows]
+    frequent, n_frequent, where_doc = (
+        candidates[frequent_of].astype(np.uint64),
+        len(frequent_of),
+        doc[rows],
+    )
     # rows ascend, so keys of (text, shingle) are sorted by text already: a stable sort is cheap
     key = np.sort(where_doc * np.int64(max(n_frequent, 1)) + code, kind="stable")
     distinct = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
     first = np.full(n_frequent, len(doc), dtype=np.int64)
     np.minimum.at(first, code, rows)
-    found = pd.DataFrame({"shingle": frequent, "df": np.bincount(distinct % max(n_frequent, 1), minlength=n_frequent),
-                          "pos": first, "n_spread": 0})
+    found = pd.DataFrame(
+        {
+            "shingle": frequent,
+            "df": np.bincount(distinct % max(n_frequent, 1), minlength=n_frequent),
+            "pos": first,
+            "n_spread": 0,
+        }
+    )
     keep = found["df"].to_numpy() >= threshold
     if spread is not None:
         where = pd.factorize(pd.Series(spread).reset_index(drop=True))[0][where_doc]
@@ -505,8 +559,14 @@ def _boilerplate(tokens: _Tokens, value: np.ndarray, valid: np.ndarray, n_docs: 
     found = found[keep].reset_index(drop=True)
     pos = found["pos"].to_numpy()
     same = [np.minimum(pos + t, len(doc) - 1) for t in range(k)]  # bounded by k
-    parts = [np.where(doc[s] == doc[pos], tokens.vocab.take(pa.array(tokens.code[s])).to_numpy(zero_copy_only=False), "")
-             for s in same]
+    parts = [
+        np.where(
+            doc[s] == doc[pos],
+            tokens.vocab.take(pa.array(tokens.code[s])).to_numpy(zero_copy_only=False),
+            "",
+        )
+        for s in same
+    ]
     found["text"] = pd.Series(parts[0], dtype=object)
     for part in parts[1:]:
         found["text"] = (found["text"] + " " + pd.Series(part, dtype=object)).str.strip()
@@ -516,18 +576,30 @@ def _boilerplate(tokens: _Tokens, value: np.ndarray, valid: np.ndarray, n_docs: 
     return found[["shingle", "text", "df", "df_share", "n_spread"]]
 
 
-def _covered(doc: np.ndarray, value: np.ndarray, valid: np.ndarray, boilerplate: np.ndarray, k: int) -> np.ndarray:
+def _covered(
+    doc: np.ndarray, value: np.ndarray, valid: np.ndarray, boilerplate: np.ndarray, k: int
+) -> np.ndarray:
     """Which tokens lie inside a boilerplate shingle."""
     flagged = valid & _isin_sorted(value, np.asarray(boilerplate, dtype=np.uint64))
     covered = flagged.copy()
     for t in range(1, k):  # bounded by k: a shingle starting t words earlier covers this word
-        earlier = np.r_[np.zeros(t, dtype=bool), flagged[:-t]] if len(flagged) > t else np.zeros_like(flagged)
-        same = np.r_[np.zeros(t, dtype=bool), doc[t:] == doc[:-t]] if len(doc) > t else np.zeros_like(flagged)
+        earlier = (
+            np.r_[np.zeros(t, dtype=bool), flagged[:-t]]
+            if len(flagged) > t
+            else np.zeros_like(flagged)
+        )
+        same = (
+            np.r_[np.zeros(t, dtype=bool), doc[t:] == doc[:-t]]
+            if len(doc) > t
+            else np.zeros_like(flagged)
+        )
         covered |= earlier & same
     return covered
 
 
-def strip_boilerplate(texts: pd.Series, boilerplate: pd.DataFrame, k: int = SHINGLE_SIZE) -> pd.Series:
+def strip_boilerplate(
+    texts: pd.Series, boilerplate: pd.DataFrame, k: int = SHINGLE_SIZE
+) -> pd.Series:
     """Normalised texts with every word covered by a boilerplate shingle removed.
 
     Examples
@@ -578,7 +650,9 @@ def template_signatures(
     """
     tokens = _tokens(texts)
     value, valid = _shingle_starts(tokens.doc, tokens.hash, k)
-    boiler = _boilerplate(tokens, value, valid, len(texts), spread, min_df, min_count, min_spread, k)
+    boiler = _boilerplate(
+        tokens, value, valid, len(texts), spread, min_df, min_count, min_spread, k
+    )
     kept = ~_covered(tokens.doc, value, valid, boiler["shingle"].to_numpy(), k)
     del value, valid  # a million ads hold 48M tokens: keep one copy of each array alive at a time
     doc, token_hash = tokens.doc[kept], tokens.hash[kept]

@@ -4,6 +4,7 @@ Owns ``cluster_matrix`` (any matrix -> cluster, x, y) and ``cluster_accounts``; 
 estimators come from the backend (cuML on a GPU, umap-learn + hdbscan on a CPU).
 Cluster stories live in ``stories``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -68,14 +69,16 @@ class TrendConfig:
 def _min_cluster_size(n: int, config: TrendConfig) -> int:
     if config.min_cluster_size:
         return config.min_cluster_size
-    return int(np.clip(round(n ** 0.5 / 3), 5, 100))
+    return int(np.clip(round(n**0.5 / 3), 5, 100))
 
 
 def _sample(n: int, size: int, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n, size, replace=False))
 
 
-def _neighbours(anchors: np.ndarray, queries: np.ndarray | None, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _neighbours(
+    anchors: np.ndarray, queries: np.ndarray | None, k: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Exact ``k`` nearest ``anchors`` of each query row: (indices, distances), nearest first.
 
     ``queries=None`` asks for the anchors' own neighbours, the row itself first at distance
@@ -87,7 +90,9 @@ def _neighbours(anchors: np.ndarray, queries: np.ndarray | None, k: int) -> tupl
     from sklearn.neighbors import NearestNeighbors  # noqa: PLC0415
 
     algorithm = "kd_tree" if anchors.shape[1] <= 16 else "brute"
-    if algorithm == "brute":  # scikit-learn's float64 kernel is ~1.4x its float32 one (which upcasts chunks)
+    if (
+        algorithm == "brute"
+    ):  # scikit-learn's float64 kernel is ~1.4x its float32 one (which upcasts chunks)
         anchors = anchors.astype(np.float64)
         queries = None if queries is None else queries.astype(np.float64)
     index = NearestNeighbors(algorithm=algorithm).fit(anchors)
@@ -103,8 +108,14 @@ def _neighbours(anchors: np.ndarray, queries: np.ndarray | None, k: int) -> tupl
     return idx.astype(np.int64), dist
 
 
-def _place(anchors: np.ndarray, anchor_coords: list[np.ndarray], X: np.ndarray, k: int, seed: int,
-           exact_rows: int = 400_000) -> list[np.ndarray]:
+def _place(
+    anchors: np.ndarray,
+    anchor_coords: list[np.ndarray],
+    X: np.ndarray,
+    k: int,
+    seed: int,
+    exact_rows: int = 400_000,
+) -> list[np.ndarray]:
     """Approximate mode: coordinates of every row of ``X`` as the distance-weighted mean of the
     coordinates of its ``k`` nearest ``anchors`` (the rows UMAP was fitted on).
 
@@ -120,9 +131,13 @@ def _place(anchors: np.ndarray, anchor_coords: list[np.ndarray], X: np.ndarray, 
 
         index = NNDescent(anchors, n_neighbors=max(k, 15), random_state=seed, n_jobs=1)
     out = [np.empty((len(X), c.shape[1]), np.float32) for c in anchor_coords]
-    for start in range(0, len(X), 100_000):  # chunks bound memory; each chunk is one vectorised query
+    for start in range(
+        0, len(X), 100_000
+    ):  # chunks bound memory; each chunk is one vectorised query
         part = slice(start, start + 100_000)
-        idx, dist = index.query(X[part], k=k) if index is not None else _neighbours(anchors, X[part], k)
+        idx, dist = (
+            index.query(X[part], k=k) if index is not None else _neighbours(anchors, X[part], k)
+        )
         near = dist.min(axis=1, keepdims=True)
         scale = np.maximum(dist.mean(axis=1, keepdims=True) - near, 1e-6)
         weight = np.exp(-(dist - near) / scale)
@@ -150,11 +165,23 @@ def _vote(labelled: np.ndarray, labels: np.ndarray, queries: np.ndarray, k: int 
 _NO_SEARCH_INDEX = r"precomputed_knn\[2\]"
 
 
-def _umap(X: np.ndarray, dims: int, config: TrendConfig, backend: Backend, warn=None,
-          n_epochs: int | None = None) -> np.ndarray:
+def _umap(
+    X: np.ndarray,
+    dims: int,
+    config: TrendConfig,
+    backend: Backend,
+    warn=None,
+    n_epochs: int | None = None,
+) -> np.ndarray:
     k = min(config.n_neighbors, len(X) - 1)
-    params = dict(n_components=dims, n_neighbors=k, min_dist=config.min_dist,
-                  metric=config.metric, random_state=config.seed, n_epochs=n_epochs or config.n_epochs)
+    params = dict(
+        n_components=dims,
+        n_neighbors=k,
+        min_dist=config.min_dist,
+        metric=config.metric,
+        random_state=config.seed,
+        n_epochs=n_epochs or config.n_epochs,
+    )
     if not backend.is_gpu:
         params["n_jobs"] = 1  # a seeded umap-learn is single-threaded anyway; say so explicitly
         params["init"] = config.init
@@ -171,9 +198,13 @@ def _umap(X: np.ndarray, dims: int, config: TrendConfig, backend: Backend, warn=
 def _tell(caught: list, step: str, warn) -> None:
     """Pass each library warning caught in ``step`` to ``warn``, in words."""
     for w in caught:
-        if not issubclass(w.category, DeprecationWarning | PendingDeprecationWarning | FutureWarning):
-            warn(f"{step} warned while mapping the accounts (the clusters were still computed): "
-                 f"{w.category.__name__}: {str(w.message).strip()}"[:500])
+        if not issubclass(
+            w.category, DeprecationWarning | PendingDeprecationWarning | FutureWarning
+        ):
+            warn(
+                f"{step} warned while mapping the accounts (the clusters were still computed): "
+                f"{w.category.__name__}: {str(w.message).strip()}"[:500]
+            )
 
 
 def _once(warn: Callable[[str], None] | None) -> Callable[[str], None]:
@@ -185,10 +216,13 @@ def _once(warn: Callable[[str], None] | None) -> Callable[[str], None]:
         if problem not in said:
             said.add(problem)
             (warn or log.warning)(problem)
+
     return say
 
 
-def _embed(X: np.ndarray, dims: int, config: TrendConfig, backend: Backend, warn=None) -> tuple[np.ndarray, np.ndarray]:
+def _embed(
+    X: np.ndarray, dims: int, config: TrendConfig, backend: Backend, warn=None
+) -> tuple[np.ndarray, np.ndarray]:
     """The clustering embedding and the 2-D map of ``X``; UMAP fitted on a sample above the limit."""
     n = len(X)
     limit = config.gpu_max_fit_rows if backend.is_gpu else config.max_fit_rows
@@ -199,9 +233,15 @@ def _embed(X: np.ndarray, dims: int, config: TrendConfig, backend: Backend, warn
     two_d = low[:, :2] if dims == 2 else _umap(low, 2, config, backend, warn, config.map_epochs)
     if isinstance(fit, slice):
         return low, two_d
-    log.info("approximate mode: UMAP fitted on %d of %d rows, the rest placed by their nearest neighbours", limit, n)
+    log.info(
+        "approximate mode: UMAP fitted on %d of %d rows, the rest placed by their nearest neighbours",
+        limit,
+        n,
+    )
     rest = np.setdiff1d(np.arange(n), fit)
-    placed = _place(X[fit], [low, two_d], X[rest], config.place_neighbors, config.seed, config.place_exact_rows)
+    placed = _place(
+        X[fit], [low, two_d], X[rest], config.place_neighbors, config.seed, config.place_exact_rows
+    )
     full = [np.empty((n, c.shape[1]), np.float32) for c in (low, two_d)]
     for target, anchor, moved in zip(full, (low, two_d), placed, strict=True):
         target[fit], target[rest] = anchor, moved
@@ -210,31 +250,46 @@ def _embed(X: np.ndarray, dims: int, config: TrendConfig, backend: Backend, warn
 
 def _cluster(low: np.ndarray, config: TrendConfig, backend: Backend, warn=None) -> np.ndarray:
     n = len(low)
-    fit = _sample(n, config.max_cluster_rows, config.seed + 1) if n > config.max_cluster_rows else slice(None)
+    fit = (
+        _sample(n, config.max_cluster_rows, config.seed + 1)
+        if n > config.max_cluster_rows
+        else slice(None)
+    )
     sub = low[fit]
     mcs = _min_cluster_size(len(sub), config)
     # core_dist_n_jobs=1: hdbscan's default (4) starts a joblib/loky process pool for the core
     # distances, which took 26-58 s of a 20k run on 2 cores (1.4 s in this process) and left
     # "leaked semlock objects" warnings at exit.
-    clusterer = backend.hdbscan(min_cluster_size=mcs, min_samples=config.min_samples or min(mcs, 10),
-                                core_dist_n_jobs=1)
+    clusterer = backend.hdbscan(
+        min_cluster_size=mcs, min_samples=config.min_samples or min(mcs, 10), core_dist_n_jobs=1
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         labels_fit = backend.asnumpy(clusterer.fit_predict(sub)).astype(np.int64)
     _tell(caught, "HDBSCAN", warn)
     if isinstance(fit, slice):
         return labels_fit
-    log.info("approximate mode: HDBSCAN on %d of %d rows, the rest labelled by nearest neighbours", len(sub), n)
+    log.info(
+        "approximate mode: HDBSCAN on %d of %d rows, the rest labelled by nearest neighbours",
+        len(sub),
+        n,
+    )
     labels = np.empty(n, np.int64)
     labels[fit] = labels_fit
     rest = np.setdiff1d(np.arange(n), fit)
     clustered = labels_fit >= 0
-    labels[rest] = _vote(sub[clustered], labels_fit[clustered], low[rest]) if clustered.any() else -1
+    labels[rest] = (
+        _vote(sub[clustered], labels_fit[clustered], low[rest]) if clustered.any() else -1
+    )
     return labels
 
 
-def cluster_matrix(X, config: TrendConfig | None = None, backend: str | Backend | None = "cpu",
-                   warn: Callable[[str], None] | None = None) -> pd.DataFrame:
+def cluster_matrix(
+    X,
+    config: TrendConfig | None = None,
+    backend: str | Backend | None = "cpu",
+    warn: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
     """Cluster the rows of any numeric matrix: UMAP to a few dimensions, HDBSCAN, and a 2-D map.
 
     Parameters
@@ -276,9 +331,13 @@ def cluster_matrix(X, config: TrendConfig | None = None, backend: str | Backend 
     return pd.DataFrame({"cluster": labels, "x": two_d[:, 0], "y": two_d[:, 1]})
 
 
-def cluster_accounts(accounts: pd.DataFrame, features: FeatureConfig | None = None,
-                     config: TrendConfig | None = None, backend: str | Backend | None = "cpu",
-                     warn: Callable[[str], None] | None = None) -> pd.DataFrame:
+def cluster_accounts(
+    accounts: pd.DataFrame,
+    features: FeatureConfig | None = None,
+    config: TrendConfig | None = None,
+    backend: str | Backend | None = "cpu",
+    warn: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
     """``clusters.csv``: account_id, cluster, x, y for every account (``warn`` as in
     :func:`cluster_matrix`)."""
     features = features or FeatureConfig()

@@ -24,6 +24,7 @@ each batch are judged as hubs by ``link.find_hubs`` on all the accounts carrying
 (without ad-text pairs); the latest judgement holds, but links and evidence from before
 it stay until a full ``workbench run``. One watch runs on a state folder at a time (lock).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -51,7 +52,16 @@ log = logging.getLogger(__name__)
 PARTS = ("identifiers", "photos", "signatures", "hits", "leads")
 SINGLES = ("entities", "hubs", "watchlist")
 HIT_COLUMNS = ["case_id", "account_id", "score", "signal", "reason", "case_kind"]
-LEAD_COLUMNS = ["case_id", "account_id", "score", "reasons", "signals", "case_kind", "batch", "update"]
+LEAD_COLUMNS = [
+    "case_id",
+    "account_id",
+    "score",
+    "reasons",
+    "signals",
+    "case_kind",
+    "batch",
+    "update",
+]
 KILL_ENV = "WORKBENCH_TEST_KILL_AFTER"
 
 
@@ -75,13 +85,17 @@ def _checkpoint(step: str) -> None:
 
 
 def _write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> Path:
-    table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+    table = (
+        frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+    )
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
     return io.write_bytes(sink.getvalue().to_pybytes(), path)
 
 
-def _read_parts(state_dir: Path, files: list[str], columns: list[str] | None = None) -> pa.Table | None:
+def _read_parts(
+    state_dir: Path, files: list[str], columns: list[str] | None = None
+) -> pa.Table | None:
     # One file per batch: the loop is bounded by the number of batches.
     tables = [pq.read_table(state_dir / f, columns=columns) for f in files]
     return pa.concat_tables(tables) if tables else None
@@ -89,19 +103,34 @@ def _read_parts(state_dir: Path, files: list[str], columns: list[str] | None = N
 
 def _read_frame(state_dir: Path, files: list[str], empty: list[str]) -> pd.DataFrame:
     table = _read_parts(state_dir, files)
-    return table.to_pandas() if table is not None else pd.DataFrame({c: pd.Series(dtype=object) for c in empty})
+    return (
+        table.to_pandas()
+        if table is not None
+        else pd.DataFrame({c: pd.Series(dtype=object) for c in empty})
+    )
 
 
 def _manifest(state_dir: Path) -> dict:
     path = state_dir / "manifest.json"
     if not path.exists():
-        return {"version": 1, "seq": 0, "next_entity": 0, "n_accounts": 0, "n_leads": 0,
-                "parts": {k: [] for k in PARTS}, **{k: None for k in SINGLES}, "batches": []}
+        return {
+            "version": 1,
+            "seq": 0,
+            "next_entity": 0,
+            "n_accounts": 0,
+            "n_leads": 0,
+            "parts": {k: [] for k in PARTS},
+            **{k: None for k in SINGLES},
+            "batches": [],
+        }
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise io.InputError(str(path), f"the watch state's manifest is damaged ({exc.msg})",
-                            "Restore the state folder from a backup.") from None
+        raise io.InputError(
+            str(path),
+            f"the watch state's manifest is damaged ({exc.msg})",
+            "Restore the state folder from a backup.",
+        ) from None
 
 
 def _referenced(manifest: dict) -> set[str]:
@@ -135,8 +164,11 @@ def recover(state_dir: str | Path) -> bool:
         if path.is_file():
             path.unlink(missing_ok=True)
     _rebuild_leads_csv(state_dir, manifest)
-    log.warning("recovered %s: the interrupted batch was %s", state_dir,
-                "committed" if json.loads(journal.read_text())["seq"] <= manifest["seq"] else "rolled back")
+    log.warning(
+        "recovered %s: the interrupted batch was %s",
+        state_dir,
+        "committed" if json.loads(journal.read_text())["seq"] <= manifest["seq"] else "rolled back",
+    )
     journal.unlink()
     return True
 
@@ -150,68 +182,108 @@ def load_state(state_dir: str | Path) -> WatchState:
     def single(name: str, cols: list[str]) -> pd.DataFrame:
         return _read_frame(state_dir, [manifest[name]] if manifest.get(name) else [], cols)
 
-    return WatchState(manifest=manifest, entities=single("entities", ["account_id", "entity_id"]),
-                      hubs=single("hubs", ["kind", "value", "n_accounts"]),
-                      hits=_read_frame(state_dir, manifest["parts"]["hits"], HIT_COLUMNS),
-                      leads=_read_frame(state_dir, manifest["parts"]["leads"], LEAD_COLUMNS))
+    return WatchState(
+        manifest=manifest,
+        entities=single("entities", ["account_id", "entity_id"]),
+        hubs=single("hubs", ["kind", "value", "n_accounts"]),
+        hits=_read_frame(state_dir, manifest["parts"]["hits"], HIT_COLUMNS),
+        leads=_read_frame(state_dir, manifest["parts"]["leads"], LEAD_COLUMNS),
+    )
 
 
 def current_leads(state_dir: str | Path) -> pd.DataFrame:
     """The latest (highest-scoring) row of each lead in ``leads.csv``, best first per case."""
     leads = load_state(state_dir).leads
-    best = leads.sort_values(["batch", "score"]).drop_duplicates(["case_id", "account_id"], keep="last")
-    return best.sort_values(["case_id", "score", "account_id"], ascending=[True, False, True]).reset_index(drop=True)
+    best = leads.sort_values(["batch", "score"]).drop_duplicates(
+        ["case_id", "account_id"], keep="last"
+    )
+    return best.sort_values(
+        ["case_id", "score", "account_id"], ascending=[True, False, True]
+    ).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- matching
-def _watchlist_changes(cases: pd.DataFrame, watchlist: pd.DataFrame,
-                       old: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _watchlist_changes(
+    cases: pd.DataFrame, watchlist: pd.DataFrame, old: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Entries not matched against the seen accounts yet, the cases whose notes changed, and
     the snapshot to store (entries plus a digest of each case's notes)."""
-    digest = cases["notes"].fillna("").map(lambda t: hashlib.sha1(t.encode()).hexdigest())  # one per case
-    notes = pd.DataFrame({"case_id": cases["case_id"].to_numpy(), "kind": "notes", "value": digest.to_numpy()})
+    digest = (
+        cases["notes"].fillna("").map(lambda t: hashlib.sha1(t.encode()).hexdigest())
+    )  # one per case
+    notes = pd.DataFrame(
+        {"case_id": cases["case_id"].to_numpy(), "kind": "notes", "value": digest.to_numpy()}
+    )
     now = pd.concat([watchlist[["case_id", "kind", "value"]], notes], ignore_index=True)
     key = ["case_id", "kind", "value"]
-    fresh = now.merge(old[key].assign(_old=True), on=key, how="left") if len(old) else now.assign(_old=np.nan)
+    fresh = (
+        now.merge(old[key].assign(_old=True), on=key, how="left")
+        if len(old)
+        else now.assign(_old=np.nan)
+    )
     fresh = fresh[fresh["_old"].isna()]
     changed = cases[cases["case_id"].isin(fresh.loc[fresh["kind"] == "notes", "case_id"])]
     entries = watchlist.merge(fresh.loc[fresh["kind"] != "notes", key], on=key)
     return entries, changed, now
 
 
-def _seen_text_hits(changed: pd.DataFrame, signatures: np.ndarray, account_ids: np.ndarray,
-                    config: watch.WatchConfig) -> pd.DataFrame:
+def _seen_text_hits(
+    changed: pd.DataFrame,
+    signatures: np.ndarray,
+    account_ids: np.ndarray,
+    config: watch.WatchConfig,
+) -> pd.DataFrame:
     """Case sample ads against stored signatures, with the banding of ``textpairs.similar_across``."""
     notes = changed["notes"].fillna("")
     changed = changed[notes.str.len() > 40]
     if changed.empty or not len(signatures):
         return pd.DataFrame(columns=HIT_COLUMNS)
     bands = 16
-    case_sigs = textsim.minhash_signatures(changed["notes"].fillna(""), num_perm=config.num_perm, seed=config.seed)
+    case_sigs = textsim.minhash_signatures(
+        changed["notes"].fillna(""), num_perm=config.num_perm, seed=config.seed
+    )
     usable = ~(signatures == textsim.EMPTY).all(axis=1)
     shaped = signatures.reshape(len(signatures), bands, -1)
     frames = []
-    for k, case_id in enumerate(changed["case_id"]):  # bounded: cases added or edited since the last batch
+    for k, case_id in enumerate(
+        changed["case_id"]
+    ):  # bounded: cases added or edited since the last batch
         if (case_sigs[k] == textsim.EMPTY).all():
             continue
         banded = (shaped == case_sigs[k].reshape(bands, -1)).all(axis=2).any(axis=1) & usable
         similarity = (signatures[banded] == case_sigs[k]).mean(axis=1)
         keep = similarity >= config.text_threshold
-        frames.append(pd.DataFrame({"case_id": case_id, "account_id": account_ids[banded][keep],
-                                    "similarity": similarity[keep]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "case_id": case_id,
+                    "account_id": account_ids[banded][keep],
+                    "similarity": similarity[keep],
+                }
+            )
+        )
     if not frames:
         return pd.DataFrame(columns=HIT_COLUMNS)
     hits = pd.concat(frames, ignore_index=True)
     hits["score"] = 0.35 + 0.6 * hits["similarity"]
     hits["signal"] = "template"
-    hits["reason"] = ("ad text " + hits["similarity"].round(2).astype(str)
-                      + " similar to the sample ad in the notes of case " + hits["case_id"].astype(str))
+    hits["reason"] = (
+        "ad text "
+        + hits["similarity"].round(2).astype(str)
+        + " similar to the sample ad in the notes of case "
+        + hits["case_id"].astype(str)
+    )
     hits["case_kind"] = hits["case_id"].map(changed.set_index("case_id")["kind"])
     return hits[HIT_COLUMNS]
 
 
-def _judge_hubs(strong: pd.DataFrame, seen_links: pd.DataFrame, seen_ids: pd.DataFrame, n_total: int,
-                config: link.LinkConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _judge_hubs(
+    strong: pd.DataFrame,
+    seen_links: pd.DataFrame,
+    seen_ids: pd.DataFrame,
+    n_total: int,
+    config: link.LinkConfig,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Judge the identifiers of this batch as ``workbench run`` does (``link.find_hubs``:
     leave-one-out cohesion over the other identifiers of the accounts carrying them),
     on every account that carries them. Returns (hubs, every identifier judged)."""
@@ -221,8 +293,13 @@ def _judge_hubs(strong: pd.DataFrame, seen_links: pd.DataFrame, seen_ids: pd.Dat
     if judged.empty:
         return counts.iloc[:0], judged
     carriers = rows.merge(judged[["kind", "value"]], on=["kind", "value"])["account_id"].unique()
-    evidence = pd.concat([seen_ids[seen_ids["account_id"].isin(carriers)], strong[strong["account_id"].isin(carriers)]],
-                         ignore_index=True).drop_duplicates()
+    evidence = pd.concat(
+        [
+            seen_ids[seen_ids["account_id"].isin(carriers)],
+            strong[strong["account_id"].isin(carriers)],
+        ],
+        ignore_index=True,
+    ).drop_duplicates()
     # Without ad-text pairs and photos, an ad that shows nothing but the identifier itself
     # would count as one more unrelated group: only ads with a second identifier testify.
     evidence = evidence[evidence.groupby("account_id")["value"].transform("size").to_numpy() >= 2]
@@ -230,7 +307,9 @@ def _judge_hubs(strong: pd.DataFrame, seen_links: pd.DataFrame, seen_ids: pd.Dat
     # find_hubs calls "too common" a share of the accounts it is given: scale it to all accounts.
     share = config.hub_max_share * n_total / max(len(carriers), 1)
     found = link.find_hubs(evidence, accounts, replace(config, hub_max_share=share))
-    hubs = found.merge(judged[["kind", "value"]], on=["kind", "value"])[["kind", "value", "n_accounts"]]
+    hubs = found.merge(judged[["kind", "value"]], on=["kind", "value"])[
+        ["kind", "value", "n_accounts"]
+    ]
     return hubs, judged
 
 
@@ -238,18 +317,35 @@ def _without(frame: pd.DataFrame, hubs: pd.DataFrame) -> pd.DataFrame:
     return frame[~link.is_hub(frame, hubs)]
 
 
-def _link(new_ids: np.ndarray, strong: pd.DataFrame, seen_links: pd.DataFrame, entities: pd.DataFrame,
-          next_entity: int) -> tuple[pd.DataFrame, pd.Series, int]:
+def _link(
+    new_ids: np.ndarray,
+    strong: pd.DataFrame,
+    seen_links: pd.DataFrame,
+    entities: pd.DataFrame,
+    next_entity: int,
+) -> tuple[pd.DataFrame, pd.Series, int]:
     """Incremental union: new accounts join each other and the seen entities they share
     a non-hub identifier with. Returns (new accounts' entities, old id -> merged id, counter)."""
-    seen_entity = seen_links.merge(entities, on="account_id")[["kind", "value", "entity_id"]].drop_duplicates()
-    old_entities = np.unique(seen_entity["entity_id"].to_numpy(dtype=object)) if len(seen_entity) else np.zeros(0, object)
+    seen_entity = seen_links.merge(entities, on="account_id")[
+        ["kind", "value", "entity_id"]
+    ].drop_duplicates()
+    old_entities = (
+        np.unique(seen_entity["entity_id"].to_numpy(dtype=object))
+        if len(seen_entity)
+        else np.zeros(0, object)
+    )
     n_new = len(new_ids)
     if n_new == 0:
-        return pd.DataFrame({"account_id": [], "entity_id": []}, dtype=object), pd.Series(dtype=object), next_entity
+        return (
+            pd.DataFrame({"account_id": [], "entity_id": []}, dtype=object),
+            pd.Series(dtype=object),
+            next_entity,
+        )
     node_of = pd.Series(np.arange(n_new), index=new_ids)
-    node = np.r_[node_of.reindex(strong["account_id"]).to_numpy(),
-                 n_new + np.searchsorted(old_entities, seen_entity["entity_id"].to_numpy(dtype=object))]
+    node = np.r_[
+        node_of.reindex(strong["account_id"]).to_numpy(),
+        n_new + np.searchsorted(old_entities, seen_entity["entity_id"].to_numpy(dtype=object)),
+    ]
     key = pd.concat([strong[["kind", "value"]], seen_entity[["kind", "value"]]], ignore_index=True)
     group = key.groupby(["kind", "value"], sort=False).ngroup().to_numpy()
     first = pd.Series(node).groupby(group).transform("first").to_numpy()
@@ -257,20 +353,30 @@ def _link(new_ids: np.ndarray, strong: pd.DataFrame, seen_links: pd.DataFrame, e
     graph = coo_matrix((np.ones(len(node), dtype=np.int8), (node, first)), shape=(n_nodes, n_nodes))
     labels = connected_components(graph, directed=False)[1]
     # A component keeps the smallest (oldest) seen entity id in it, else gets a new id.
-    comp_old = pd.Series(old_entities, index=labels[n_new:]).groupby(level=0).min() if len(old_entities) else pd.Series(dtype=object)
+    comp_old = (
+        pd.Series(old_entities, index=labels[n_new:]).groupby(level=0).min()
+        if len(old_entities)
+        else pd.Series(dtype=object)
+    )
     new_labels = pd.unique(labels[:n_new][~np.isin(labels[:n_new], comp_old.index)])
     names = [f"E{next_entity + k:08d}" for k in range(len(new_labels))]  # one name per new entity
     target = pd.concat([comp_old, pd.Series(names, index=new_labels, dtype=object)])
-    assigned = pd.DataFrame({"account_id": new_ids, "entity_id": target.reindex(labels[:n_new]).to_numpy()})
+    assigned = pd.DataFrame(
+        {"account_id": new_ids, "entity_id": target.reindex(labels[:n_new]).to_numpy()}
+    )
     merged = pd.Series(target.reindex(labels[n_new:]).to_numpy(), index=old_entities)
     return assigned, merged[merged.index != merged.to_numpy()], next_entity + len(new_labels)
 
 
-def _write_batch(state_dir: Path, manifest: dict, seq: int, tables: dict[str, pd.DataFrame | pa.Table]) -> dict:
+def _write_batch(
+    state_dir: Path, manifest: dict, seq: int, tables: dict[str, pd.DataFrame | pa.Table]
+) -> dict:
     """Write the batch's files under new names, then commit by replacing the manifest."""
     files = {name: f"{name}/{'b' if name in PARTS else 'e'}{seq:06d}.parquet" for name in tables}
-    io.write_bytes(json.dumps({"seq": seq, "files": sorted(files.values()), "started": time.time()}),
-                   state_dir / "journal.json")
+    io.write_bytes(
+        json.dumps({"seq": seq, "files": sorted(files.values()), "started": time.time()}),
+        state_dir / "journal.json",
+    )
     _checkpoint("journal")
     for name, table in tables.items():  # bounded: one file per kind of table
         _write_parquet(table, state_dir / files[name])
@@ -295,13 +401,23 @@ def _write_batch(state_dir: Path, manifest: dict, seq: int, tables: dict[str, pd
 
 def _signature_table(account_ids: np.ndarray, signatures: np.ndarray) -> pa.Table:
     flat = pa.array(signatures.ravel(), type=pa.uint32())
-    return pa.table({"account_id": pa.array(account_ids.astype(str)),
-                     "sig": pa.FixedSizeListArray.from_arrays(flat, signatures.shape[1])})
+    return pa.table(
+        {
+            "account_id": pa.array(account_ids.astype(str)),
+            "sig": pa.FixedSizeListArray.from_arrays(flat, signatures.shape[1]),
+        }
+    )
 
 
-def watch_batch(cases, new_accounts, state_dir: str | Path, config: watch.WatchConfig | None = None,
-                region: str = "US", hubs: pd.DataFrame | None = None,
-                link_config: link.LinkConfig | None = None) -> pd.DataFrame:
+def watch_batch(
+    cases,
+    new_accounts,
+    state_dir: str | Path,
+    config: watch.WatchConfig | None = None,
+    region: str = "US",
+    hubs: pd.DataFrame | None = None,
+    link_config: link.LinkConfig | None = None,
+) -> pd.DataFrame:
     """Match a batch of new accounts against the cases, given everything seen before.
 
     Only the new accounts are extracted and hashed. The cases' watchlist is matched
@@ -359,13 +475,23 @@ def _locked(state_dir: Path):
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise io.InputError(str(state_dir), "another watch is running on this state folder",
-                                "Wait for it to finish, then run this batch.") from None
+            raise io.InputError(
+                str(state_dir),
+                "another watch is running on this state folder",
+                "Wait for it to finish, then run this batch.",
+            ) from None
         yield
 
 
-def _watch_batch(cases, new_accounts, state_dir: Path, config: watch.WatchConfig, region: str,
-                 hubs: pd.DataFrame | None, link_config: link.LinkConfig) -> pd.DataFrame:
+def _watch_batch(
+    cases,
+    new_accounts,
+    state_dir: Path,
+    config: watch.WatchConfig,
+    region: str,
+    hubs: pd.DataFrame | None,
+    link_config: link.LinkConfig,
+) -> pd.DataFrame:
     clock = time.perf_counter()
     recover(state_dir)
     cases = io.load_cases(cases)
@@ -373,13 +499,19 @@ def _watch_batch(cases, new_accounts, state_dir: Path, config: watch.WatchConfig
     state = load_state(state_dir)
     manifest, entities = state.manifest, state.entities
     if manifest["seq"] and manifest.get("sig") != [config.num_perm, config.seed]:
-        log.warning("num_perm/seed differ from the state's; sample ads are matched against new accounts only")
+        log.warning(
+            "num_perm/seed differ from the state's; sample ads are matched against new accounts only"
+        )
     n_given = len(accounts)
     accounts = accounts[~accounts["account_id"].isin(entities["account_id"])].reset_index(drop=True)
     if len(accounts) < n_given:
         log.info("%d accounts were seen before and are skipped", n_given - len(accounts))
     watchlist = watch.build_watchlist(cases, region)
-    old_watch = _read_frame(state_dir, [manifest["watchlist"]] if manifest.get("watchlist") else [], ["case_id", "kind", "value"])
+    old_watch = _read_frame(
+        state_dir,
+        [manifest["watchlist"]] if manifest.get("watchlist") else [],
+        ["case_id", "kind", "value"],
+    )
     entries, changed, watch_now = _watchlist_changes(cases, watchlist, old_watch)
     seen_any = len(entities) > 0
     if accounts.empty and (not seen_any or (entries.empty and changed.empty)):
@@ -388,68 +520,157 @@ def _watch_batch(cases, new_accounts, state_dir: Path, config: watch.WatchConfig
     seq = manifest["seq"] + 1
 
     identifiers = extract.extract_frame(accounts, region=region)
-    strong = identifiers.loc[identifiers["kind"].isin(STRONG_KINDS), ["account_id", "kind", "value"]].drop_duplicates()
+    strong = identifiers.loc[
+        identifiers["kind"].isin(STRONG_KINDS), ["account_id", "kind", "value"]
+    ].drop_duplicates()
     photo_rows = io.explode_multi(accounts, "image_hashes")
-    signatures = textsim.minhash_signatures(accounts["text"].fillna(""), num_perm=config.num_perm, seed=config.seed)
-    seen_ids = _read_frame(state_dir, manifest["parts"]["identifiers"], ["account_id", "kind", "value"])
+    signatures = textsim.minhash_signatures(
+        accounts["text"].fillna(""), num_perm=config.num_perm, seed=config.seed
+    )
+    seen_ids = _read_frame(
+        state_dir, manifest["parts"]["identifiers"], ["account_id", "kind", "value"]
+    )
     seen_links = seen_ids[seen_ids["value"].isin(strong["value"])]
     seen_links = seen_links.merge(strong[["kind", "value"]].drop_duplicates(), on=["kind", "value"])
-    user_hubs = hubs[["kind", "value"]].assign(n_accounts=0) if hubs is not None and len(hubs) else None
-    new_hubs, judged = _judge_hubs(strong, seen_links, seen_ids, len(entities) + len(accounts), link_config)
+    user_hubs = (
+        hubs[["kind", "value"]].assign(n_accounts=0) if hubs is not None and len(hubs) else None
+    )
+    new_hubs, judged = _judge_hubs(
+        strong, seen_links, seen_ids, len(entities) + len(accounts), link_config
+    )
     kept = _without(state.hubs, judged) if len(judged) else state.hubs
     found = [h for h in (kept, user_hubs, new_hubs) if h is not None and len(h)]
-    all_hubs = pd.concat(found, ignore_index=True).drop_duplicates(["kind", "value"]) if found else state.hubs
-    log.info("batch %d: %d new accounts, %d identifiers (%.1fs)", seq, len(accounts), len(strong), time.perf_counter() - clock)
+    all_hubs = (
+        pd.concat(found, ignore_index=True).drop_duplicates(["kind", "value"])
+        if found
+        else state.hubs
+    )
+    log.info(
+        "batch %d: %d new accounts, %d identifiers (%.1fs)",
+        seq,
+        len(accounts),
+        len(strong),
+        time.perf_counter() - clock,
+    )
 
     # Direct evidence: new accounts x the whole watchlist, and new entries x the seen accounts.
-    new_hits = watch.direct_hits(cases, accounts, identifiers, all_hubs, config, watchlist=watchlist)
+    new_hits = watch.direct_hits(
+        cases, accounts, identifiers, all_hubs, config, watchlist=watchlist
+    )
     seen_hits = []
     if seen_any and (len(entries) or len(changed)):
         seen_photos = _read_frame(state_dir, manifest["parts"]["photos"], ["account_id", "hash"])
-        photo_frame = pd.DataFrame({"account_id": seen_photos["account_id"].to_numpy(),
-                                    "image_hashes": photos.uint64_to_hex(seen_photos["hash"].to_numpy(np.uint64))})
-        seen_hits.append(watch.direct_hits(cases, photo_frame, seen_ids, all_hubs, config, watchlist=entries, text=False))
+        photo_frame = pd.DataFrame(
+            {
+                "account_id": seen_photos["account_id"].to_numpy(),
+                "image_hashes": photos.uint64_to_hex(seen_photos["hash"].to_numpy(np.uint64)),
+            }
+        )
+        seen_hits.append(
+            watch.direct_hits(
+                cases, photo_frame, seen_ids, all_hubs, config, watchlist=entries, text=False
+            )
+        )
         if len(changed) and manifest.get("sig") == [config.num_perm, config.seed]:
             table = _read_parts(state_dir, manifest["parts"]["signatures"])
-            sigs = table.column("sig").combine_chunks().flatten().to_numpy().reshape(-1, config.num_perm)
-            seen_hits.append(_seen_text_hits(changed, sigs, table.column("account_id").to_numpy(), config))
+            sigs = (
+                table.column("sig")
+                .combine_chunks()
+                .flatten()
+                .to_numpy()
+                .reshape(-1, config.num_perm)
+            )
+            seen_hits.append(
+                _seen_text_hits(changed, sigs, table.column("account_id").to_numpy(), config)
+            )
     direct_new = pd.concat([new_hits, *seen_hits], ignore_index=True)[HIT_COLUMNS]
 
     # Entities: union over the new links only, then redo the entity evidence of what changed.
-    assigned, merged, next_entity = _link(accounts["account_id"].to_numpy(), _without(strong, all_hubs),
-                                          _without(seen_links, all_hubs), entities, manifest["next_entity"])
+    assigned, merged, next_entity = _link(
+        accounts["account_id"].to_numpy(),
+        _without(strong, all_hubs),
+        _without(seen_links, all_hubs),
+        entities,
+        manifest["next_entity"],
+    )
     if len(merged):
         moved = entities["entity_id"].isin(merged.index)
         entities.loc[moved, "entity_id"] = entities.loc[moved, "entity_id"].map(merged)
     entities = pd.concat([entities, assigned], ignore_index=True)
-    touched = set(assigned["entity_id"]) | set(entities.loc[entities["account_id"].isin(direct_new["account_id"]), "entity_id"])
+    touched = set(assigned["entity_id"]) | set(
+        entities.loc[entities["account_id"].isin(direct_new["account_id"]), "entity_id"]
+    )
     members = entities[entities["entity_id"].isin(touched)]
     direct = pd.concat([state.hits, direct_new], ignore_index=True)
-    direct = direct[direct["account_id"].isin(members["account_id"]) & direct["case_id"].isin(cases["case_id"])]
-    candidates = watch.combine(pd.concat([direct, watch.entity_hits(direct, members, config)], ignore_index=True))
+    direct = direct[
+        direct["account_id"].isin(members["account_id"]) & direct["case_id"].isin(cases["case_id"])
+    ]
+    candidates = watch.combine(
+        pd.concat([direct, watch.entity_hits(direct, members, config)], ignore_index=True)
+    )
     candidates = candidates[candidates["score"] >= config.min_lead_score]
-    best = state.leads.groupby(["case_id", "account_id"])["score"].max().rename("_before").reset_index()
+    best = (
+        state.leads.groupby(["case_id", "account_id"])["score"]
+        .max()
+        .rename("_before")
+        .reset_index()
+    )
     candidates = candidates.merge(best, on=["case_id", "account_id"], how="left")
     candidates = candidates[candidates["score"] > candidates["_before"].fillna(-1.0) + 1e-9]
-    candidates = candidates.assign(update=candidates["_before"].notna(), batch=seq,
-                                   case_kind=candidates["case_id"].map(cases.set_index("case_id")["kind"]))
+    candidates = candidates.assign(
+        update=candidates["_before"].notna(),
+        batch=seq,
+        case_kind=candidates["case_id"].map(cases.set_index("case_id")["kind"]),
+    )
     if (state_dir / "review.sqlite").exists():
         candidates = apply_decisions(candidates, ReviewLog(state_dir / "review.sqlite"))
     candidates["_missing"] = candidates["case_kind"] != "missing"
-    leads = candidates.sort_values(["_missing", "case_id", "score", "account_id"], ascending=[True, True, False, True])
+    leads = candidates.sort_values(
+        ["_missing", "case_id", "score", "account_id"], ascending=[True, True, False, True]
+    )
     leads = leads[LEAD_COLUMNS].reset_index(drop=True)
 
-    manifest = {**manifest, "next_entity": next_entity, "n_accounts": len(entities),
-                "n_leads": manifest["n_leads"] + len(leads), "sig": [config.num_perm, config.seed]}
-    manifest["batches"] = [*manifest["batches"], {"seq": seq, "n_new": len(accounts), "n_skipped": n_given - len(accounts),
-                                                   "n_leads": len(leads),
-                                                   "n_merged_entities": len(merged)}]
-    photo_table = pd.DataFrame({"account_id": photo_rows["account_id"].to_numpy(),
-                                "hash": photos.hex_to_uint64(photo_rows["image_hashes"]) if len(photo_rows) else np.zeros(0, np.uint64)})
-    _write_batch(state_dir, manifest, seq, {
-        "identifiers": strong.reset_index(drop=True), "photos": photo_table,
-        "signatures": _signature_table(accounts["account_id"].to_numpy(), signatures),
-        "hits": direct_new.astype({"score": float}), "leads": leads, "entities": entities,
-        "hubs": all_hubs.reset_index(drop=True), "watchlist": watch_now})
-    log.info("batch %d: %d lead rows written in %.1fs", seq, len(leads), time.perf_counter() - clock)
+    manifest = {
+        **manifest,
+        "next_entity": next_entity,
+        "n_accounts": len(entities),
+        "n_leads": manifest["n_leads"] + len(leads),
+        "sig": [config.num_perm, config.seed],
+    }
+    manifest["batches"] = [
+        *manifest["batches"],
+        {
+            "seq": seq,
+            "n_new": len(accounts),
+            "n_skipped": n_given - len(accounts),
+            "n_leads": len(leads),
+            "n_merged_entities": len(merged),
+        },
+    ]
+    photo_table = pd.DataFrame(
+        {
+            "account_id": photo_rows["account_id"].to_numpy(),
+            "hash": photos.hex_to_uint64(photo_rows["image_hashes"])
+            if len(photo_rows)
+            else np.zeros(0, np.uint64),
+        }
+    )
+    _write_batch(
+        state_dir,
+        manifest,
+        seq,
+        {
+            "identifiers": strong.reset_index(drop=True),
+            "photos": photo_table,
+            "signatures": _signature_table(accounts["account_id"].to_numpy(), signatures),
+            "hits": direct_new.astype({"score": float}),
+            "leads": leads,
+            "entities": entities,
+            "hubs": all_hubs.reset_index(drop=True),
+            "watchlist": watch_now,
+        },
+    )
+    log.info(
+        "batch %d: %d lead rows written in %.1fs", seq, len(leads), time.perf_counter() - clock
+    )
     return leads

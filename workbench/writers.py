@@ -1,6 +1,7 @@
 """Writing outputs: atomic files (temporary file + rename), CSV cells made safe for spreadsheets,
 file names made safe from ids.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,7 +16,14 @@ import pandas as pd
 
 FORMULA_START = r"^[=+\-@\t\r]"
 SAFE_NUMBER = r"[+-]?\d[\d.]*"
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+_WINDOWS_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -33,7 +41,9 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         s = out[col]
         if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
             text = s.astype("string")
-            risky = text.str.contains(FORMULA_START, regex=True, na=False) & ~text.str.fullmatch(SAFE_NUMBER, na=False)
+            risky = text.str.contains(FORMULA_START, regex=True, na=False) & ~text.str.fullmatch(
+                SAFE_NUMBER, na=False
+            )
             if risky.any():
                 out[col] = text.where(~risky, "'" + text)
     return out
@@ -75,7 +85,9 @@ def _one_line_ending(frame: pd.DataFrame) -> pd.DataFrame:
             text = s.astype("string")
             if text.str.contains("\r", regex=False, na=False).any():
                 out = out.copy() if out is frame else out
-                out[col] = text.str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
+                out[col] = text.str.replace("\r\n", "\n", regex=False).str.replace(
+                    "\r", "\n", regex=False
+                )
     return out
 
 

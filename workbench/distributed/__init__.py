@@ -3,6 +3,7 @@
 Dask is imported only when a function here is called: install the ``dask`` extra
 (``pip install 'workbench[dask]'``). See docs/dask.md.
 """
+
 from .engine import (
     DaskSteps,
     connect,
@@ -17,5 +18,16 @@ from .engine import (
     shared_identifiers,
 )
 
-__all__ = ["DaskSteps", "connect", "extract_identifiers", "find_leads", "link_gathered", "load_accounts",
-           "near_duplicate_text", "partition_accounts", "photo_groups", "run_steps", "shared_identifiers"]
+__all__ = [
+    "DaskSteps",
+    "connect",
+    "extract_identifiers",
+    "find_leads",
+    "link_gathered",
+    "load_accounts",
+    "near_duplicate_text",
+    "partition_accounts",
+    "photo_groups",
+    "run_steps",
+    "shared_identifiers",
+]

@@ -2,6 +2,7 @@
 
 Re-exports only; the work is in ``app`` (wiring), ``views``, ``network``, ``search`` and ``data``.
 """
+
 from .app import Explorer
 from .data import ExploreData, map_sample, prepare
 from .search import search

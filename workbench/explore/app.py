@@ -4,6 +4,7 @@ Owns the state of an exploring session (selection, open entity, neighbourhood) a
 callbacks between views. The views themselves are built in ``views`` and ``network``;
 finding accounts is ``search``; decisions go to ``workbench.review.ReviewLog``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -54,14 +55,25 @@ class Explorer:
     True
     """
 
-    def __init__(self, result, review_path: str | Path | None = None, region: str = "US",
-                 max_points: int = 50_000, max_rows: int = 200, seed: int = 0):
+    def __init__(
+        self,
+        result,
+        review_path: str | Path | None = None,
+        region: str = "US",
+        max_points: int = 50_000,
+        max_rows: int = 200,
+        seed: int = 0,
+    ):
         self.data: ExploreData = prepare(result)
         self.region, self.max_rows, self.seed = region, max_rows, seed
         path = Path(review_path) if review_path is not None else Path("review.sqlite")
         self.review_path = path / "review.sqlite" if path.suffix == "" or path.is_dir() else path
         self._review: ReviewLog | None = None
-        self.hub_nodes = set((self.data.hubs["kind"].astype(str) + ":" + self.data.hubs["value"].astype(str)).tolist())
+        self.hub_nodes = set(
+            (
+                self.data.hubs["kind"].astype(str) + ":" + self.data.hubs["value"].astype(str)
+            ).tolist()
+        )
         self.sample = map_sample(self.data.accounts, max_points, seed)
         self.points = self.data.accounts.iloc[self.sample].reset_index(drop=True)
         self.selected = pd.Index([], dtype=object)
@@ -74,23 +86,33 @@ class Explorer:
 
     # ----- layout -------------------------------------------------------------------------
     def _build(self) -> None:
-        self.colour = W.Dropdown(options=views.COLOUR_MODES, value="cluster", description="colour by",
-                                 layout=W.Layout(width="220px"))
+        self.colour = W.Dropdown(
+            options=views.COLOUR_MODES,
+            value="cluster",
+            description="colour by",
+            layout=W.Layout(width="220px"),
+        )
         self.map = views.trend_map(self.points, self.colour.value)
         self.net = network.network_figure()
         self.expand_button = W.Button(description="Expand one hop", icon="plus", disabled=True)
         self.reset_button = W.Button(description="Reset", disabled=True)
         self.net_status = W.HTML("Open an entity to see its network.")
-        self.query = W.Text(placeholder="phone (any format), email, handle, photo hash, text or case id",
-                            layout=W.Layout(width="420px"))
+        self.query = W.Text(
+            placeholder="phone (any format), email, handle, photo hash, text or case id",
+            layout=W.Layout(width="420px"),
+        )
         self.query.add_class("wb-search-box")
         self.kind = W.Dropdown(options=SEARCH_KINDS, value="auto", layout=W.Layout(width="100px"))
         self.search_button = W.Button(description="Search", icon="search", button_style="primary")
         self.search_button.add_class("wb-search-button")
         self.status = W.HTML("")
-        self.table = W.HTML(views.accounts_table(self.data.accounts.iloc[:0], self.data.identifiers, 0))
+        self.table = W.HTML(
+            views.accounts_table(self.data.accounts.iloc[:0], self.data.identifiers, 0)
+        )
         self.table.add_class("wb-accounts")
-        self.entity_pick = W.Dropdown(options=[], description="entity", layout=W.Layout(width="360px"))
+        self.entity_pick = W.Dropdown(
+            options=[], description="entity", layout=W.Layout(width="360px")
+        )
         self.card_head = W.HTML("<i>No entity open. Select accounts, search, or click a node.</i>")
         self.card_fig = views.card_figure()
         self.card_photos, self.card_leads = W.HTML(""), W.HTML("")
@@ -102,38 +124,75 @@ class Explorer:
             self.net.data[index].on_click(self._on_node_click)
         self.colour.observe(lambda ch: self.colour_by(ch["new"]), names="value")
         self.expand_button.on_click(lambda _: self.expand())
-        self.reset_button.on_click(lambda _: self.open_entity(self.entity_id) if self.entity_id else None)
+        self.reset_button.on_click(
+            lambda _: self.open_entity(self.entity_id) if self.entity_id else None
+        )
         self.search_button.on_click(lambda _: self.search(self.query.value, self.kind.value))
         self.query.on_submit(lambda _: self.search(self.query.value, self.kind.value))
         self.entity_pick.observe(self._on_pick, names="value")
         map_box = W.VBox([self.colour, self.map])
         map_box.add_class("wb-map")
-        net_box = W.VBox([W.HBox([self.expand_button, self.reset_button]), self.net_status, self.net])
+        net_box = W.VBox(
+            [W.HBox([self.expand_button, self.reset_button]), self.net_status, self.net]
+        )
         net_box.add_class("wb-network")
-        card = W.VBox([self.entity_pick, self.card_head, self.card_fig, self.card_photos, self.card_leads,
-                       self.review_box])
+        card = W.VBox(
+            [
+                self.entity_pick,
+                self.card_head,
+                self.card_fig,
+                self.card_photos,
+                self.card_leads,
+                self.review_box,
+            ]
+        )
         card.add_class("wb-card")
         table_box = W.Box([self.table], layout=W.Layout(max_height="420px", overflow="auto"))
-        self.widget = W.VBox([W.HBox([self.query, self.kind, self.search_button, self.status]),
-                              W.HBox([map_box, net_box], layout=W.Layout(flex_flow="row wrap")), W.HTML("<b>Selected accounts</b>"), table_box,
-                              W.HTML("<b>Entity card</b>"), card])
+        self.widget = W.VBox(
+            [
+                W.HBox([self.query, self.kind, self.search_button, self.status]),
+                W.HBox([map_box, net_box], layout=W.Layout(flex_flow="row wrap")),
+                W.HTML("<b>Selected accounts</b>"),
+                table_box,
+                W.HTML("<b>Entity card</b>"),
+                card,
+            ]
+        )
         self.widget.add_class("wb-explorer")
 
     def _review_panel(self) -> W.VBox:
         self.lead_pick = W.Dropdown(options=[], description="lead", layout=W.Layout(width="420px"))
-        self.note = W.Textarea(placeholder="note (optional)", layout=W.Layout(width="420px", height="50px"))
+        self.note = W.Textarea(
+            placeholder="note (optional)", layout=W.Layout(width="420px", height="50px")
+        )
         self.review_status = W.HTML("")
         rows = []
         for item_type in ("entity", "lead"):
             buttons = []
             for decision in DECISIONS:
-                button = W.Button(description=decision, tooltip=f"record: {item_type} {decision}",
-                                  button_style={"confirmed": "success", "dismissed": "danger"}.get(decision, "warning"))
+                button = W.Button(
+                    description=decision,
+                    tooltip=f"record: {item_type} {decision}",
+                    button_style={"confirmed": "success", "dismissed": "danger"}.get(
+                        decision, "warning"
+                    ),
+                )
                 button.add_class(f"wb-review-{item_type}-{decision}")
                 button.on_click(lambda _, t=item_type, d=decision: self._review_clicked(t, d))
                 buttons.append(button)
-            rows.append(W.HBox([W.HTML(f"<b>{item_type}:</b>", layout=W.Layout(width="60px")), *buttons]))
-        return W.VBox([W.HTML("<b>Review</b>"), self.lead_pick, rows[0], rows[1], self.note, self.review_status])
+            rows.append(
+                W.HBox([W.HTML(f"<b>{item_type}:</b>", layout=W.Layout(width="60px")), *buttons])
+            )
+        return W.VBox(
+            [
+                W.HTML("<b>Review</b>"),
+                self.lead_pick,
+                rows[0],
+                rows[1],
+                self.note,
+                self.review_status,
+            ]
+        )
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
@@ -145,15 +204,22 @@ class Explorer:
         if self.colour.value != mode:
             self.colour.value = mode
 
-    def select(self, account_ids, why: pd.Series | None = None, open_top: bool = True,
-               from_map: bool = False) -> pd.DataFrame:
+    def select(
+        self,
+        account_ids,
+        why: pd.Series | None = None,
+        open_top: bool = True,
+        from_map: bool = False,
+    ) -> pd.DataFrame:
         """Make ``account_ids`` the selection: fill the table, list their entities, open the riskiest.
 
         Returns the selected account rows (all of them, highest risk first).
         """
         start = time.perf_counter()
         rows = self.data.rows(pd.Index(account_ids).unique())
-        rows = rows.sort_values(["risk_score", "entity_id", "posted_at"], ascending=[False, True, True], kind="stable")
+        rows = rows.sort_values(
+            ["risk_score", "entity_id", "posted_at"], ascending=[False, True, True], kind="stable"
+        )
         self.selected, self.why = pd.Index(rows["account_id"]), why
         if not from_map:  # show a search or a clicked node's accounts on the map too
             on_map = np.flatnonzero(self.points["account_id"].isin(self.selected).to_numpy())
@@ -162,8 +228,12 @@ class Explorer:
         ids = self.data.lookup("identifiers", "by_account", shown["account_id"])
         self.table.value = views.accounts_table(shown, ids, len(rows), why)
         entities = rows.drop_duplicates("entity_id").head(50)
-        options = [(f"{e} ({n} accounts, risk {r:.2f})", e)
-                   for e, n, r in zip(entities["entity_id"], entities["entity_size"], entities["risk_score"], strict=True)]
+        options = [
+            (f"{e} ({n} accounts, risk {r:.2f})", e)
+            for e, n, r in zip(
+                entities["entity_id"], entities["entity_size"], entities["risk_score"], strict=True
+            )
+        ]
         self.timings["table"] = time.perf_counter() - start
         if open_top and options:
             self._set_pick(options, options[0][1])
@@ -189,19 +259,24 @@ class Explorer:
         members = self.data.entity_accounts(self.entity_id)
         summary = self.data.entity_summary
         row = summary[summary["entity_id"] == self.entity_id]
-        self.card_head.value = views.entity_header(row.iloc[0] if len(row) else None, self.entity_id, members)
+        self.card_head.value = views.entity_header(
+            row.iloc[0] if len(row) else None, self.entity_id, members
+        )
         views.update_card_figure(self.card_fig, members)
         ev = self.data.lookup("evidence", "by_account", members["account_id"])
         groups = ev.loc[ev["kind"] == "image", "value"].astype(str)
         pg = self.data.photo_groups
         # photo evidence names a group by its representative hash (older runs: by group id)
-        self.card_photos.value = views.photos_html(pg[pg["hash"].astype(str).isin(groups)
-                                                      | pg["group_id"].astype(str).isin(groups)])
+        self.card_photos.value = views.photos_html(
+            pg[pg["hash"].astype(str).isin(groups) | pg["group_id"].astype(str).isin(groups)]
+        )
         leads = self.data.lookup("leads", "by_account", members["account_id"])
         self.card_leads.value = views.leads_html(leads)
         leads = leads.sort_values("score", ascending=False)
-        options = [(f"{c} / {a} ({float(s):.2f})", f"{c}/{a}")
-                   for c, a, s in zip(leads["case_id"], leads["account_id"], leads["score"], strict=True)]
+        options = [
+            (f"{c} / {a} ({float(s):.2f})", f"{c}/{a}")
+            for c, a, s in zip(leads["case_id"], leads["account_id"], leads["score"], strict=True)
+        ]
         self.lead_pick.options = options
         self.lead_pick.value = options[0][1] if options else None
         self.timings["card"] = time.perf_counter() - start
@@ -218,8 +293,10 @@ class Explorer:
         self.hood = hood
         graph = network.neighbourhood_graph(self.data, hood, self.hub_nodes)
         network.draw(self.net, graph, self.seed)
-        self.net_status.value = views.esc(f"entity {hood.entity_id}: {graph.number_of_nodes()} nodes, "
-                                          f"{len(hood.accounts)} accounts, hop {hood.hops}. {hood.note}")
+        self.net_status.value = views.esc(
+            f"entity {hood.entity_id}: {graph.number_of_nodes()} nodes, "
+            f"{len(hood.accounts)} accounts, hop {hood.hops}. {hood.note}"
+        )
         self.timings["network"] = time.perf_counter() - start
 
     def search(self, query: str, kind: str = "auto") -> pd.DataFrame:
@@ -229,7 +306,9 @@ class Explorer:
         self.select(hits["account_id"], why=hits.set_index("account_id")["why"])
         return hits
 
-    def review(self, item_type: str, item_id: str, decision: str, note: str = "", evidence: str = "") -> int:
+    def review(
+        self, item_type: str, item_id: str, decision: str, note: str = "", evidence: str = ""
+    ) -> int:
         """Record a decision on a lead (``case_id/account_id``) or an entity in the review log."""
         if self._review is None:
             self._review = ReviewLog(self.review_path)
@@ -250,7 +329,9 @@ class Explorer:
             self.review_status.value = views.esc(f"no {item_type} chosen")
             return
         rid = self.review(item_type, item_id, decision, note=self.note.value, evidence=evidence)
-        self.review_status.value = views.esc(f"recorded #{rid}: {item_type} {item_id} {decision} in {self.review_path}")
+        self.review_status.value = views.esc(
+            f"recorded #{rid}: {item_type} {item_id} {decision} in {self.review_path}"
+        )
         self.note.value = ""
 
     # ----- callbacks ----------------------------------------------------------------------
@@ -274,8 +355,12 @@ class Explorer:
             self.select(self.data.lookup("leads", "by_case", [value])["account_id"], open_top=False)
         else:  # an identifier: every account that carries it, hubs included (it is one click, not a hop)
             ids = self.data.identifiers
-            having = pd.concat([self.data.lookup("evidence", "by_node", [node])["account_id"],
-                                ids.loc[(ids["kind"] == kind) & (ids["value"] == value), "account_id"]])
+            having = pd.concat(
+                [
+                    self.data.lookup("evidence", "by_node", [node])["account_id"],
+                    ids.loc[(ids["kind"] == kind) & (ids["value"] == value), "account_id"],
+                ]
+            )
             self.select(having, open_top=False)
         self.status.value = views.esc(f"clicked {node}")
 

@@ -3,6 +3,7 @@
 Owns the preparation of a run's ``Result`` for interactive use (vectorised joins, done
 once when the Explorer is built) and the per-selection slicing; it draws nothing.
 """
+
 from __future__ import annotations
 
 import logging
@@ -13,8 +14,23 @@ import pandas as pd
 
 log = logging.getLogger(__name__)
 
-ACCOUNT_VIEW_COLUMNS = ("account_id", "entity_id", "entity_size", "cluster", "x", "y", "risk_score",
-                        "cases", "city", "lat", "lon", "posted_at", "platform", "title", "text")
+ACCOUNT_VIEW_COLUMNS = (
+    "account_id",
+    "entity_id",
+    "entity_size",
+    "cluster",
+    "x",
+    "y",
+    "risk_score",
+    "cases",
+    "city",
+    "lat",
+    "lon",
+    "posted_at",
+    "platform",
+    "title",
+    "text",
+)
 
 
 class KeyIndex:
@@ -67,8 +83,14 @@ class ExploreData:
         self.identifiers_by_account = KeyIndex(self.identifiers["account_id"])
         self.evidence_by_account = KeyIndex(self.evidence["account_id"])
         self.evidence_by_node = KeyIndex(self.evidence["node"])
-        self.links_by_src, self.links_by_dst = KeyIndex(self.links["src"]), KeyIndex(self.links["dst"])
-        self.leads_by_account, self.leads_by_case = KeyIndex(self.leads["account_id"]), KeyIndex(self.leads["case_id"])
+        self.links_by_src, self.links_by_dst = (
+            KeyIndex(self.links["src"]),
+            KeyIndex(self.links["dst"]),
+        )
+        self.leads_by_account, self.leads_by_case = (
+            KeyIndex(self.leads["account_id"]),
+            KeyIndex(self.leads["case_id"]),
+        )
         self.photo_by_hash = self.photo_groups.drop_duplicates("hash").set_index("hash")
 
     def rows(self, account_ids) -> pd.DataFrame:
@@ -87,7 +109,9 @@ class ExploreData:
 
     def links_touching(self, account_ids) -> pd.DataFrame:
         """Links with either end in ``account_ids``."""
-        pos = np.union1d(self.links_by_src.positions(account_ids), self.links_by_dst.positions(account_ids))
+        pos = np.union1d(
+            self.links_by_src.positions(account_ids), self.links_by_dst.positions(account_ids)
+        )
         return self.links.iloc[pos]
 
 
@@ -117,7 +141,11 @@ def _frame(table: pd.DataFrame | None, columns) -> pd.DataFrame:
 def _fill_coordinates(accounts: pd.DataFrame) -> pd.DataFrame:
     """Accounts without lat/lon take the median of other accounts written with the same city."""
     for col in ("lat", "lon"):
-        values = pd.to_numeric(accounts[col], errors="coerce") if col in accounts.columns else pd.Series(np.nan, index=accounts.index)
+        values = (
+            pd.to_numeric(accounts[col], errors="coerce")
+            if col in accounts.columns
+            else pd.Series(np.nan, index=accounts.index)
+        )
         by_city = values.groupby(accounts["city"]).transform("median")
         accounts[col] = values.fillna(by_city)
     return accounts
@@ -153,33 +181,64 @@ def prepare(result) -> ExploreData:
     entities = _frame(result.entities, ("account_id", "entity_id"))[["account_id", "entity_id"]]
     accounts = accounts.merge(entities.astype({"account_id": str}), on="account_id", how="left")
     accounts["entity_id"] = accounts["entity_id"].fillna(accounts["account_id"]).astype(str)
-    accounts["entity_size"] = accounts.groupby("entity_id")["account_id"].transform("size").astype(np.int64)
-    clusters = _frame(result.clusters, ("account_id", "cluster", "x", "y"))[["account_id", "cluster", "x", "y"]]
+    accounts["entity_size"] = (
+        accounts.groupby("entity_id")["account_id"].transform("size").astype(np.int64)
+    )
+    clusters = _frame(result.clusters, ("account_id", "cluster", "x", "y"))[
+        ["account_id", "cluster", "x", "y"]
+    ]
     accounts = accounts.merge(clusters.astype({"account_id": str}), on="account_id", how="left")
-    accounts["cluster"] = pd.to_numeric(accounts["cluster"], errors="coerce").fillna(-1).astype(np.int64)
+    accounts["cluster"] = (
+        pd.to_numeric(accounts["cluster"], errors="coerce").fillna(-1).astype(np.int64)
+    )
     for col in ("x", "y"):
         accounts[col] = pd.to_numeric(accounts[col], errors="coerce").fillna(0.0)
     summary = _frame(result.entity_summary, ("entity_id", "risk_score", "risk_reasons"))
-    risk = summary.set_index("entity_id")["risk_score"].astype(float) if len(summary) else pd.Series(dtype=float)
+    risk = (
+        summary.set_index("entity_id")["risk_score"].astype(float)
+        if len(summary)
+        else pd.Series(dtype=float)
+    )
     accounts["risk_score"] = accounts["entity_id"].map(risk).fillna(0.0).astype(float)
-    leads = _frame(result.leads, ("case_id", "account_id", "score", "reasons", "signals", "case_kind"))
+    leads = _frame(
+        result.leads, ("case_id", "account_id", "score", "reasons", "signals", "case_kind")
+    )
     if len(leads):
-        per_account = leads.groupby("account_id")["case_id"].agg(lambda c: ", ".join(sorted(set(map(str, c)))))
+        per_account = leads.groupby("account_id")["case_id"].agg(
+            lambda c: ", ".join(sorted(set(map(str, c))))
+        )
         accounts["cases"] = accounts["account_id"].map(per_account).fillna("")
     else:
         accounts["cases"] = ""
     accounts = _plain_strings(accounts[list(ACCOUNT_VIEW_COLUMNS)].reset_index(drop=True))
-    position = pd.Series(np.arange(len(accounts), dtype=np.int64), index=pd.Index(accounts["account_id"]))
+    position = pd.Series(
+        np.arange(len(accounts), dtype=np.int64), index=pd.Index(accounts["account_id"])
+    )
     identifiers = _frame(result.identifiers, ("account_id", "kind", "value", "raw"))
     evidence = _frame(getattr(result, "evidence", None), ("account_id", "kind", "value"))
-    evidence = evidence.assign(node=evidence["kind"].astype(str) + ":" + evidence["value"].astype(str))
-    log.info("explorer data: %d accounts, %d identifiers, %d evidence rows", len(accounts), len(identifiers), len(evidence))
+    evidence = evidence.assign(
+        node=evidence["kind"].astype(str) + ":" + evidence["value"].astype(str)
+    )
+    log.info(
+        "explorer data: %d accounts, %d identifiers, %d evidence rows",
+        len(accounts),
+        len(identifiers),
+        len(evidence),
+    )
     return ExploreData(
-        accounts=accounts, position=position, identifiers=identifiers, evidence=evidence,
+        accounts=accounts,
+        position=position,
+        identifiers=identifiers,
+        evidence=evidence,
         links=_frame(result.links, ("src", "dst", "kind", "value", "weight", "reason", "used")),
-        leads=leads, hubs=_frame(result.hubs, ("kind", "value", "n_accounts", "reason")),
-        entity_summary=summary, photo_groups=_frame(result.photo_groups, ("group_id", "hash", "n_accounts", "n_cities", "cities")),
-        cases=_frame(result.cases, ("case_id", "kind", "alias", "notes")))
+        leads=leads,
+        hubs=_frame(result.hubs, ("kind", "value", "n_accounts", "reason")),
+        entity_summary=summary,
+        photo_groups=_frame(
+            result.photo_groups, ("group_id", "hash", "n_accounts", "n_cities", "cities")
+        ),
+        cases=_frame(result.cases, ("case_id", "kind", "alias", "notes")),
+    )
 
 
 def map_sample(accounts: pd.DataFrame, max_points: int, seed: int = 0) -> np.ndarray:

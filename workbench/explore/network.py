@@ -4,6 +4,7 @@ Owns which nodes a neighbourhood holds (accounts, identifiers, photo groups, cas
 hubs shown but never expanded) and the drawing into a ``FigureWidget`` with one fixed
 trace per node type. It never draws the whole graph: every hop is capped.
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,9 +22,15 @@ log = logging.getLogger(__name__)
 
 # node type -> (colour, symbol, size); the order is the trace order in the figure
 NODE_STYLE = {
-    "account": ("#1f77b4", "circle", 11), "case": ("#d62728", "star", 20), "phone": ("#2ca02c", "diamond", 11),
-    "email": ("#ff7f0e", "diamond", 11), "handle": ("#17becf", "diamond", 11), "payment": ("#bcbd22", "diamond", 11),
-    "wallet": ("#8c564b", "diamond", 11), "url": ("#e377c2", "diamond", 11), "image": ("#9467bd", "square", 12),
+    "account": ("#1f77b4", "circle", 11),
+    "case": ("#d62728", "star", 20),
+    "phone": ("#2ca02c", "diamond", 11),
+    "email": ("#ff7f0e", "diamond", 11),
+    "handle": ("#17becf", "diamond", 11),
+    "payment": ("#bcbd22", "diamond", 11),
+    "wallet": ("#8c564b", "diamond", 11),
+    "url": ("#e377c2", "diamond", 11),
+    "image": ("#9467bd", "square", 12),
     "hub": ("#7f7f7f", "x", 14),
 }
 NODE_TYPES = tuple(NODE_STYLE)
@@ -41,14 +48,20 @@ class Neighbourhood:
     note: str = ""
 
 
-def entity_neighbourhood(data: ExploreData, entity_id: str, max_accounts: int = 120) -> Neighbourhood:
+def entity_neighbourhood(
+    data: ExploreData, entity_id: str, max_accounts: int = 120
+) -> Neighbourhood:
     """Start view: the entity's own accounts (the first ``max_accounts`` by time)."""
     members = data.entity_accounts(entity_id)["account_id"]
-    note = f"showing {max_accounts} of {len(members)} accounts" if len(members) > max_accounts else ""
+    note = (
+        f"showing {max_accounts} of {len(members)} accounts" if len(members) > max_accounts else ""
+    )
     return Neighbourhood(entity_id, tuple(members.head(max_accounts)), 0, note)
 
 
-def expand(data: ExploreData, hood: Neighbourhood, hub_nodes: set[str], max_new: int = 40) -> Neighbourhood:
+def expand(
+    data: ExploreData, hood: Neighbourhood, hub_nodes: set[str], max_new: int = 40
+) -> Neighbourhood:
     """One hop out: accounts sharing a non-hub identifier, linked by text, or leads of a case in view.
 
     At most ``max_new`` accounts are added (nearest by count of shared evidence first).
@@ -64,10 +77,19 @@ def expand(data: ExploreData, hood: Neighbourhood, hub_nodes: set[str], max_new:
     found = pd.concat([shared, linked, via_case]).astype(str)
     found = found[~found.isin(inside)]
     if found.empty:
-        return Neighbourhood(hood.entity_id, hood.accounts, hood.hops, "no further neighbours (hubs are not expanded)")
-    ranked = found.value_counts().sort_index(kind="stable").sort_values(ascending=False, kind="stable")
+        return Neighbourhood(
+            hood.entity_id,
+            hood.accounts,
+            hood.hops,
+            "no further neighbours (hubs are not expanded)",
+        )
+    ranked = (
+        found.value_counts().sort_index(kind="stable").sort_values(ascending=False, kind="stable")
+    )
     new = tuple(ranked.index[:max_new])
-    note = f"hop {hood.hops + 1}: +{len(new)} accounts" + (f" (of {len(ranked)})" if len(ranked) > max_new else "")
+    note = f"hop {hood.hops + 1}: +{len(new)} accounts" + (
+        f" (of {len(ranked)})" if len(ranked) > max_new else ""
+    )
     return Neighbourhood(hood.entity_id, hood.accounts + new, hood.hops + 1, note)
 
 
@@ -76,16 +98,26 @@ def neighbourhood_graph(data: ExploreData, hood: Neighbourhood, hub_nodes: set[s
     inside = pd.Index(hood.accounts)
     rows = data.rows(inside)
     graph = nx.Graph()
-    for acc, city, ent in zip(rows["account_id"], rows["city"], rows["entity_id"], strict=True):  # bounded by the caps
-        graph.add_node(f"account:{acc}", type="account", label=acc,
-                       hover=f"account {esc(acc)}<br>{esc(city)}<br>entity {esc(ent)}")
+    for acc, city, ent in zip(
+        rows["account_id"], rows["city"], rows["entity_id"], strict=True
+    ):  # bounded by the caps
+        graph.add_node(
+            f"account:{acc}",
+            type="account",
+            label=acc,
+            hover=f"account {esc(acc)}<br>{esc(city)}<br>entity {esc(ent)}",
+        )
     ev = data.lookup("evidence", "by_account", inside)[["account_id", "kind", "value", "node"]]
     ids = data.lookup("identifiers", "by_account", inside)[["account_id", "kind", "value"]]
     ids = ids.assign(node=ids["kind"].astype(str) + ":" + ids["value"].astype(str))
     ev = pd.concat([ev, ids[ids["node"].isin(hub_nodes)]]).drop_duplicates(["account_id", "node"])
-    hub_size = data.hubs.assign(node=data.hubs["kind"].astype(str) + ":" + data.hubs["value"].astype(str)).set_index("node")["n_accounts"]
+    hub_size = data.hubs.assign(
+        node=data.hubs["kind"].astype(str) + ":" + data.hubs["value"].astype(str)
+    ).set_index("node")["n_accounts"]
     photo_spread = data.photo_by_hash
-    for node, kind, value in ev[["node", "kind", "value"]].drop_duplicates("node").itertuples(index=False):
+    for node, kind, value in (
+        ev[["node", "kind", "value"]].drop_duplicates("node").itertuples(index=False)
+    ):
         is_hub = node in hub_nodes
         label = f"photo {value}" if kind == "image" else str(value)
         hover = f"{esc(kind)} {esc(value)}"
@@ -94,35 +126,85 @@ def neighbourhood_graph(data: ExploreData, hood: Neighbourhood, hub_nodes: set[s
             hover += f"<br>on {spread['n_accounts']} accounts in {spread['n_cities']} cities"
         if is_hub:
             hover += f"<br>HUB on {hub_size.get(node, '?')} accounts: not used to link"
-        graph.add_node(node, type="hub" if is_hub else (kind if kind in NODE_STYLE else "url"), label=label, hover=hover)
-    graph.add_edges_from(zip("account:" + ev["account_id"].astype(str), ev["node"], strict=True), type="has")
+        graph.add_node(
+            node,
+            type="hub" if is_hub else (kind if kind in NODE_STYLE else "url"),
+            label=label,
+            hover=hover,
+        )
+    graph.add_edges_from(
+        zip("account:" + ev["account_id"].astype(str), ev["node"], strict=True), type="has"
+    )
     leads = data.lookup("leads", "by_account", inside)
-    for case, kind in leads[["case_id", "case_kind"]].drop_duplicates("case_id").itertuples(index=False):
-        graph.add_node(f"case:{case}", type="case", label=str(case), hover=f"case {esc(case)} ({esc(kind)})")
-    graph.add_edges_from(zip("case:" + leads["case_id"].astype(str), "account:" + leads["account_id"].astype(str),
-                             strict=True), type="lead")
+    for case, kind in (
+        leads[["case_id", "case_kind"]].drop_duplicates("case_id").itertuples(index=False)
+    ):
+        graph.add_node(
+            f"case:{case}", type="case", label=str(case), hover=f"case {esc(case)} ({esc(kind)})"
+        )
+    graph.add_edges_from(
+        zip(
+            "case:" + leads["case_id"].astype(str),
+            "account:" + leads["account_id"].astype(str),
+            strict=True,
+        ),
+        type="lead",
+    )
     links = data.lookup("links", "by_src", inside)
     text = links[links["dst"].isin(inside) & (links["kind"] == "text")]
-    graph.add_edges_from(zip("account:" + text["src"].astype(str), "account:" + text["dst"].astype(str), strict=True),
-                         type="text")
+    graph.add_edges_from(
+        zip(
+            "account:" + text["src"].astype(str), "account:" + text["dst"].astype(str), strict=True
+        ),
+        type="text",
+    )
     return graph
 
 
 def network_figure() -> go.FigureWidget:
     """Empty network figure: edge traces first, then one marker trace per node type."""
-    traces = [go.Scatter(x=[], y=[], mode="lines", name=f"{kind} edge", hoverinfo="skip",
-                         line={"color": colour, "dash": dash, "width": 1})
-              for kind, (colour, dash) in EDGE_STYLE.items()]
+    traces = [
+        go.Scatter(
+            x=[],
+            y=[],
+            mode="lines",
+            name=f"{kind} edge",
+            hoverinfo="skip",
+            line={"color": colour, "dash": dash, "width": 1},
+        )
+        for kind, (colour, dash) in EDGE_STYLE.items()
+    ]
     for kind, (colour, symbol, size) in NODE_STYLE.items():
         mode = "markers+text" if kind in ("case", "hub") else "markers"
-        traces.append(go.Scatter(x=[], y=[], mode=mode, name=kind, hoverinfo="text", textposition="top center",
-                                 marker={"color": colour, "symbol": symbol, "size": size,
-                                         "line": {"width": 1, "color": "#333"}}))
+        traces.append(
+            go.Scatter(
+                x=[],
+                y=[],
+                mode=mode,
+                name=kind,
+                hoverinfo="text",
+                textposition="top center",
+                marker={
+                    "color": colour,
+                    "symbol": symbol,
+                    "size": size,
+                    "line": {"width": 1, "color": "#333"},
+                },
+            )
+        )
     fig = Figure(data=traces)
-    fig.update_layout(height=430, width=600, margin={"l": 10, "r": 10, "t": 30, "b": 10}, plot_bgcolor="white",
-                      title={"text": "Network: click a node; Expand adds one hop", "font": {"size": 13}},
-                      xaxis={"visible": False}, yaxis={"visible": False}, font={"family": "sans-serif"},
-                      legend={"orientation": "h", "y": -0.02, "font": {"size": 10}}, clickmode="event")
+    fig.update_layout(
+        height=430,
+        width=600,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        plot_bgcolor="white",
+        title={"text": "Network: click a node; Expand adds one hop", "font": {"size": 13}},
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        font={"family": "sans-serif"},
+        legend={"orientation": "h", "y": -0.02, "font": {"size": 10}},
+        clickmode="event",
+    )
     return fig
 
 
@@ -145,7 +227,11 @@ def draw(fig: go.FigureWidget, graph: nx.Graph, seed: int = 0) -> None:
             trace.x, trace.y = xy[:, 0].tolist(), xy[:, 1].tolist()
             trace.customdata = nodes
             trace.hovertext = [graph.nodes[n]["hover"] for n in nodes]
-            trace.text = [esc(str(graph.nodes[n]["label"])[:24]) for n in nodes] if kind in ("case", "hub") else None
+            trace.text = (
+                [esc(str(graph.nodes[n]["label"])[:24]) for n in nodes]
+                if kind in ("case", "hub")
+                else None
+            )
 
 
 def node_trace_types(fig: go.FigureWidget) -> dict[int, str]:

@@ -4,6 +4,7 @@ Owns the interpretation of what an analyst types. Identifiers are normalised exa
 as the pipeline did (``workbench.extract``), so ``seven one three 482 0193`` finds
 ``+17134820193``. It returns matches with the reason; it draws nothing.
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,6 +35,7 @@ def _normalise_phone(query: str, region: str) -> str | None:
 
 def _extract(query: str, region: str) -> list:
     from workbench.extract import extract_identifiers  # noqa: PLC0415
+
     return list(extract_identifiers(query, region=region))
 
 
@@ -44,9 +46,19 @@ def _identifier_hits(data: ExploreData, pairs: list[tuple[str, str]]) -> pd.Data
     ids = data.identifiers
     key = ids["kind"].astype(str) + "\x00" + ids["value"].astype(str)
     hit = ids[key.isin(wanted)]
-    return pd.DataFrame({"account_id": hit["account_id"].astype(str).to_numpy(),
-                         "why": (hit["kind"].astype(str) + " " + hit["value"].astype(str)
-                                 + " (written " + hit["raw"].astype(str) + ")").to_numpy()})
+    return pd.DataFrame(
+        {
+            "account_id": hit["account_id"].astype(str).to_numpy(),
+            "why": (
+                hit["kind"].astype(str)
+                + " "
+                + hit["value"].astype(str)
+                + " (written "
+                + hit["raw"].astype(str)
+                + ")"
+            ).to_numpy(),
+        }
+    )
 
 
 def _handle_hits(data: ExploreData, query: str) -> pd.DataFrame:
@@ -57,12 +69,17 @@ def _handle_hits(data: ExploreData, query: str) -> pd.DataFrame:
     ids = data.identifiers[data.identifiers["kind"] == "handle"]
     value = ids["value"].astype(str)
     hit = ids[(value == name) | value.str.endswith(":" + name)]
-    return pd.DataFrame({"account_id": hit["account_id"].astype(str).to_numpy(),
-                         "why": ("handle " + hit["value"].astype(str)).to_numpy()})
+    return pd.DataFrame(
+        {
+            "account_id": hit["account_id"].astype(str).to_numpy(),
+            "why": ("handle " + hit["value"].astype(str)).to_numpy(),
+        }
+    )
 
 
 def _photo_hits(data: ExploreData, query: str, radius: int = PHOTO_RADIUS) -> pd.DataFrame:
     from workbench.photos import hamming, parse_hex  # noqa: PLC0415
+
     photos = data.identifiers[data.identifiers["kind"] == "image"]
     if photos.empty:
         return pd.DataFrame(columns=["account_id", "why"])
@@ -71,22 +88,44 @@ def _photo_hits(data: ExploreData, query: str, radius: int = PHOTO_RADIUS) -> pd
     dist = hamming(words, np.repeat(target, len(words), axis=0), bits=64)
     near = valid & (dist <= radius)
     hit = photos[near]
-    return pd.DataFrame({"account_id": hit["account_id"].astype(str).to_numpy(),
-                         "why": ("photo " + hit["value"].astype(str) + " (" + pd.Series(dist[near]).astype(str).to_numpy()
-                                 + " bits away)").to_numpy()})
+    return pd.DataFrame(
+        {
+            "account_id": hit["account_id"].astype(str).to_numpy(),
+            "why": (
+                "photo "
+                + hit["value"].astype(str)
+                + " ("
+                + pd.Series(dist[near]).astype(str).to_numpy()
+                + " bits away)"
+            ).to_numpy(),
+        }
+    )
 
 
 def _text_hits(data: ExploreData, query: str) -> pd.DataFrame:
     acc = data.accounts
-    hit = acc["title"].str.contains(query, case=False, regex=False) | acc["text"].str.contains(query, case=False, regex=False)
-    return pd.DataFrame({"account_id": acc.loc[hit, "account_id"].to_numpy(), "why": "text contains the snippet"})
+    hit = acc["title"].str.contains(query, case=False, regex=False) | acc["text"].str.contains(
+        query, case=False, regex=False
+    )
+    return pd.DataFrame(
+        {"account_id": acc.loc[hit, "account_id"].to_numpy(), "why": "text contains the snippet"}
+    )
 
 
 def _case_hits(data: ExploreData, query: str) -> pd.DataFrame:
     leads = data.leads[data.leads["case_id"].astype(str).str.lower() == query.strip().lower()]
-    return pd.DataFrame({"account_id": leads["account_id"].astype(str).to_numpy(),
-                         "why": ("lead for case " + leads["case_id"].astype(str) + " (score "
-                                 + leads["score"].astype(float).round(2).astype(str) + ")").to_numpy()})
+    return pd.DataFrame(
+        {
+            "account_id": leads["account_id"].astype(str).to_numpy(),
+            "why": (
+                "lead for case "
+                + leads["case_id"].astype(str)
+                + " (score "
+                + leads["score"].astype(float).round(2).astype(str)
+                + ")"
+            ).to_numpy(),
+        }
+    )
 
 
 def search(data: ExploreData, query: str, kind: str = "auto", region: str = "US") -> pd.DataFrame:
@@ -120,15 +159,25 @@ def search(data: ExploreData, query: str, kind: str = "auto", region: str = "US"
         if phone:
             parts.append(_identifier_hits(data, [("phone", phone)]))
     if kind in ("auto", "email", "handle"):
-        found = [(i.kind, i.value) for i in _extract(query, region) if kind == "auto" or i.kind == kind]
+        found = [
+            (i.kind, i.value) for i in _extract(query, region) if kind == "auto" or i.kind == kind
+        ]
         parts.append(_identifier_hits(data, found))
     if kind in ("auto", "handle"):
         parts.append(_handle_hits(data, query))
     if kind in ("auto", "photo") and _HEX16.match(query):
         parts.append(_photo_hits(data, query))
-    hits = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["account_id", "why"])
+    hits = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["account_id", "why"])
+    )
     if kind == "text" or (kind == "auto" and hits.empty and len(query) >= 3):
         hits = _text_hits(data, query)
-    hits = hits.groupby("account_id", sort=False)["why"].agg(lambda w: "; ".join(dict.fromkeys(w))).reset_index()
+    hits = (
+        hits.groupby("account_id", sort=False)["why"]
+        .agg(lambda w: "; ".join(dict.fromkeys(w)))
+        .reset_index()
+    )
     log.info("search %r (%s): %d accounts", query, kind, len(hits))
     return hits

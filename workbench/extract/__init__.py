@@ -5,6 +5,7 @@ wallets and URLs in one text, undoing common obfuscations; `extract_frame` build
 the identifiers table of a whole accounts table; the `normalise_*` functions turn a
 single field value or search term into the same normalised form.
 """
+
 from .core import extract_identifiers, field_identifiers, handle_kind, normalise_handle
 from .emails import normalise_email
 from .frame import extract_frame
@@ -13,6 +14,13 @@ from .identifier import Identifier
 from .phones import normalise_phone
 
 __all__ = [
-    "Identifier", "extract_identifiers", "extract_frame", "field_identifiers", "handle_kind",
-    "normalise_phone", "normalise_email", "normalise_handle", "normalise_url",
+    "Identifier",
+    "extract_identifiers",
+    "extract_frame",
+    "field_identifiers",
+    "handle_kind",
+    "normalise_phone",
+    "normalise_email",
+    "normalise_handle",
+    "normalise_url",
 ]

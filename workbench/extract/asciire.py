@@ -9,6 +9,7 @@ exactly what the original matches (tests check this on random text), about twice
 as fast. It reads `re`'s own parser (a private module): if that ever fails, the
 original pattern is returned, which is slower but just as correct.
 """
+
 from __future__ import annotations
 
 import logging

@@ -3,6 +3,7 @@
 Owns how the per-kind finders are combined (overlaps, de-duplication); the finders
 themselves live in phones, emails, handles, payments and wallets.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,13 @@ from .payments import PAYMENT_PLATFORMS, find_cashtags
 from .phones import find_phones, normalise_phone
 from .wallets import find_wallets
 
-__all__ = ["extract_identifiers", "normalise_phone", "normalise_email", "normalise_handle",
-           "handle_kind"]
+__all__ = [
+    "extract_identifiers",
+    "normalise_phone",
+    "normalise_email",
+    "normalise_handle",
+    "handle_kind",
+]
 
 IMAGE_HASH = re.compile(r"[0-9a-f]{16}")
 PDQ_HASH = re.compile(r"[0-9a-f]{64}")
@@ -60,17 +66,28 @@ def extract_some(text: str, region: str, needed: int) -> list[Identifier]:
     >>> [i.value for i in extract_some("713 482 0193, jade@gmail.com", "US", 0)]
     ['+17134820193']
     """
-    found: list[Identifier] = ((find_emails(text) if needed & hints.EMAILS else [])
-                               + (find_wallets(text) if needed & hints.WALLETS else []))
-    others = ((find_handles(text) if needed & hints.HANDLES else [])
-              + (find_cashtags(text) if needed & hints.CASHTAGS else [])
-              + (find_urls(text) if needed & hints.URLS else [])
-              + find_phones(text, region, words=bool(needed & hints.WORDS), respelled=bool(needed & hints.RESPELL),
-                            vanity=bool(needed & hints.VANITY)))
+    found: list[Identifier] = (find_emails(text) if needed & hints.EMAILS else []) + (
+        find_wallets(text) if needed & hints.WALLETS else []
+    )
+    others = (
+        (find_handles(text) if needed & hints.HANDLES else [])
+        + (find_cashtags(text) if needed & hints.CASHTAGS else [])
+        + (find_urls(text) if needed & hints.URLS else [])
+        + find_phones(
+            text,
+            region,
+            words=bool(needed & hints.WORDS),
+            respelled=bool(needed & hints.RESPELL),
+            vanity=bool(needed & hints.VANITY),
+        )
+    )
     if found:  # emails and wallets win over whatever overlaps them (but profile URLs)
         blocked = Spans([(i.start, i.end) for i in found])
-        found += [i for i in others if not blocked.overlaps(i.start, i.end)
-                  or (i.rule == "url" and i.kind != "url")]
+        found += [
+            i
+            for i in others
+            if not blocked.overlaps(i.start, i.end) or (i.rule == "url" and i.kind != "url")
+        ]
     else:
         found = others
     if len(found) > 1:
@@ -124,7 +141,9 @@ def normalise_handle(raw: str, platform: str | None = None) -> str | None:
         return None
     m = _PROFILE_URL.fullmatch(raw.rstrip("/"))
     if m:
-        hv = handle_value(_URL_HOSTS[m.group("host").lower()], (m.group("at") or "") + m.group("name"))
+        hv = handle_value(
+            _URL_HOSTS[m.group("host").lower()], (m.group("at") or "") + m.group("name")
+        )
         return hv[1] if hv else None
     prefix, sep, name = raw.partition(":")
     if sep and re.fullmatch(r"[A-Za-z][A-Za-z0-9 ._]{0,20}", prefix.strip()) and name.strip():
@@ -132,7 +151,9 @@ def normalise_handle(raw: str, platform: str | None = None) -> str | None:
         return hv[1] if hv else None
     m = _KEYWORDS.fullmatch(raw)
     if m and platform is None:
-        hv = handle_value(m.group("kws").split("/")[0].strip(), (m.group("at") or "") + m.group("name"))
+        hv = handle_value(
+            m.group("kws").split("/")[0].strip(), (m.group("at") or "") + m.group("name")
+        )
         if hv:
             return hv[1]
     hv = handle_value(platform, raw)

@@ -2,6 +2,7 @@
 
 Owns the email pattern and its validation; handles and URLs live beside it.
 """
+
 from __future__ import annotations
 
 import functools
@@ -13,11 +14,23 @@ from .normalise import ascii_fold
 
 # Webmail names people write without a top-level domain ("jade at gmail").
 PROVIDERS = {
-    "gmail": "gmail.com", "googlemail": "googlemail.com", "yahoo": "yahoo.com",
-    "ymail": "ymail.com", "hotmail": "hotmail.com", "outlook": "outlook.com",
-    "live": "live.com", "msn": "msn.com", "icloud": "icloud.com", "aol": "aol.com",
-    "protonmail": "protonmail.com", "proton": "proton.me", "gmx": "gmx.com",
-    "yandex": "yandex.com", "zoho": "zoho.com", "mail": "mail.com", "tutanota": "tutanota.com",
+    "gmail": "gmail.com",
+    "googlemail": "googlemail.com",
+    "yahoo": "yahoo.com",
+    "ymail": "ymail.com",
+    "hotmail": "hotmail.com",
+    "outlook": "outlook.com",
+    "live": "live.com",
+    "msn": "msn.com",
+    "icloud": "icloud.com",
+    "aol": "aol.com",
+    "protonmail": "protonmail.com",
+    "proton": "proton.me",
+    "gmx": "gmx.com",
+    "yandex": "yandex.com",
+    "zoho": "zoho.com",
+    "mail": "mail.com",
+    "tutanota": "tutanota.com",
 }
 COMMON_TLDS = frozenset(
     "com net org edu gov mil io co me us uk ca mx es de fr it nl br ar au ru info biz xyz app "
@@ -48,11 +61,15 @@ _PIECE = rf"(?:{_LOCAL_PART}+|{_LOCAL_PART}(?=-at-))"
 # What must follow the first piece of an address: a dot or an at-sign (maybe after
 # spaces or a bracket), or "-at-" inside it. Checked first, in one pass over the
 # word, this turns away the ordinary words of a text quickly.
-_FIRST_PIECE_ENDS = (r"(?=[a-z0-9_%+\-]{1,64}+(?:\.|\s*[@\(\[\{<]|\s+(?:at|arroba|arobase|-at-|dot|d0t|punto|ponto|punkt|point|period)\s)"
-                     r"|(?:[a-z0-9_%+]++|-(?!at-))*+-at-)")
+_FIRST_PIECE_ENDS = (
+    r"(?=[a-z0-9_%+\-]{1,64}+(?:\.|\s*[@\(\[\{<]|\s+(?:at|arroba|arobase|-at-|dot|d0t|punto|ponto|punkt|point|period)\s)"
+    r"|(?:[a-z0-9_%+]++|-(?!at-))*+-at-)"
+)
 # Bounded repetitions keep every match attempt O(1) in the text length.
-_ADDRESS = (rf"{_FIRST_PIECE_ENDS}(?P<local>{_PIECE}(?:{_DOT_LOCAL}{_PIECE}){{0,4}})"
-            rf"(?P<at>{_AT_SIGN}|{_AT_WORD})(?P<domain>{_LABEL}(?:{_DOT_DOMAIN}{_LABEL}){{0,4}})(?![\w@])")
+_ADDRESS = (
+    rf"{_FIRST_PIECE_ENDS}(?P<local>{_PIECE}(?:{_DOT_LOCAL}{_PIECE}){{0,4}})"
+    rf"(?P<at>{_AT_SIGN}|{_AT_WORD})(?P<domain>{_LABEL}(?:{_DOT_DOMAIN}{_LABEL}){{0,4}})(?![\w@])"
+)
 _EMAIL = re.compile(rf"(?<![\w.%+\-@]){_ADDRESS}", re.IGNORECASE)
 # The same address after the character before it (rather than a look-behind): the
 # regex engine then skips from one such character to the next in a fast scan
@@ -105,7 +122,9 @@ def _first_start(text: str, ats: list[int]) -> int:
     first = end
     for at in ats:
         for before in (at, at - 1) if at and text[at - 1] == "-" else (at,):
-            first = min(first, before - len(_LOCAL_REVERSED.match(reversed_text, end - before).group()))
+            first = min(
+                first, before - len(_LOCAL_REVERSED.match(reversed_text, end - before).group())
+            )
     return first
 
 
@@ -121,12 +140,15 @@ def _domain(domain: str, obfuscated_at: bool, loose: bool = False) -> tuple[str,
         sep, label = seps[k - 1], labels[k].lower()
         tight = sep == "."
         # A loose separator after a complete domain is a sentence end ("gmail.com. Me").
-        if not tight and (label not in COMMON_TLDS or labels[k].istitle()
-                          or (best is not None and "." in sep)):
+        if not tight and (
+            label not in COMMON_TLDS or labels[k].istitle() or (best is not None and "." in sep)
+        ):
             break
         obfuscated |= not tight and "." not in sep
         used += len(sep) + len(label)
-        if label.isalpha() and (label in COMMON_TLDS or (tight and not loose and 2 <= len(label) <= 24)):
+        if label.isalpha() and (
+            label in COMMON_TLDS or (tight and not loose and 2 <= len(label) <= 24)
+        ):
             best = (".".join(x.lower() for x in labels[: k + 1]), used, obfuscated)
     if best is None and labels[0].lower() in PROVIDERS:
         best = (PROVIDERS[labels[0].lower()], len(labels[0]), obfuscated_at)
@@ -167,15 +189,19 @@ def find_emails(text: str) -> list[Identifier]:
         windows = _windows(folded)
     else:
         return found
-    matches = [m for lo, hi, ats in windows
-               for m in _addresses(folded, max(lo, _first_start(folded, ats)), hi)]
+    matches = [
+        m
+        for lo, hi, ats in windows
+        for m in _addresses(folded, max(lo, _first_start(folded, ats)), hi)
+    ]
     for m in matches:
         start = m.start("local")
         at = m.group("at")
         word_at = "@" not in at
         # Anything but a tight '@' ("insta @jade.baby") needs a well-known ending.
-        dom = _domain(m.group("domain"), obfuscated_at=word_at or "@" not in at.strip(),
-                      loose=at != "@")
+        dom = _domain(
+            m.group("domain"), obfuscated_at=word_at or "@" not in at.strip(), loose=at != "@"
+        )
         if dom is None:
             continue
         domain, used, dotted = dom
@@ -192,8 +218,9 @@ def find_emails(text: str) -> list[Identifier]:
         raw = text[start:end]
         plain = at == "@" and not dotted and raw.isascii() and _SPACE.search(raw) is None
         rule = "plain" if plain and "." in m.group("domain")[:used] else "obfuscated"
-        found.append(Identifier("email", value, raw, start, end, rule,
-                                0.95 if rule == "plain" else 0.85))
+        found.append(
+            Identifier("email", value, raw, start, end, rule, 0.95 if rule == "plain" else 0.85)
+        )
     return found
 
 

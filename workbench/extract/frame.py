@@ -4,6 +4,7 @@ Owns the table-level work: which columns are read, skipping texts that cannot ho
 an identifier, running each distinct cell once (ads repeat a lot), joining back to
 accounts and de-duplicating per (account_id, kind, value).
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,8 +33,10 @@ FIELD_SOURCES = ("phone", "email", "handle", "image_hashes", "pdq_hashes")
 # (phones, wallets), no '@' / "at" (emails, handles), no '$name' (cashtags), no
 # dot-domain or platform word (URLs, handles). Checked once per distinct text.
 # The platform words are those of `handles.ALIASES` (the one list), each word-bounded.
-_PLATFORM_WORDS = "|".join(re.escape(k) + (r"\b" if k[-1:].isalnum() else "")
-                           for k in sorted(ALIASES, key=len, reverse=True))
+_PLATFORM_WORDS = "|".join(
+    re.escape(k) + (r"\b" if k[-1:].isalnum() else "")
+    for k in sorted(ALIASES, key=len, reverse=True)
+)
 TEXT_PREFILTER = (
     rf"[\d{EXTRA_DIGITS}@＠]|\$[A-Za-z]|(?i:\bat\b|arroba|arobase|http|www\.|\.[a-z]{{2}}"
     rf"|{_WORD_ALT}|{_PLATFORM_WORDS}|{'|'.join(SPELLED)})"
@@ -63,7 +66,9 @@ def _empty() -> pd.DataFrame:
 
 
 # A finder of cells: (distinct cells, the column, each row's cell) -> identifiers per cell.
-def _text_rows(cells: list[str], needed: list[int], offset: int, region: str, source: str) -> list[tuple]:
+def _text_rows(
+    cells: list[str], needed: list[int], offset: int, region: str, source: str
+) -> list[tuple]:
     """(position + offset, *Identifier) of each identifier in each free-text cell."""
     rows: list[tuple] = []
     for code, (cell, finders) in enumerate(zip(cells, needed, strict=True), offset):
@@ -72,7 +77,9 @@ def _text_rows(cells: list[str], needed: list[int], offset: int, region: str, so
     return rows
 
 
-def _field_rows(cells: list[str], needed: list[int], offset: int, region: str, source: str) -> list[tuple]:
+def _field_rows(
+    cells: list[str], needed: list[int], offset: int, region: str, source: str
+) -> list[tuple]:
     """(position + offset, *Identifier) of each identifier in each structured cell."""
     rows: list[tuple] = []
     for code, cell in enumerate(cells, offset):
@@ -80,14 +87,16 @@ def _field_rows(cells: list[str], needed: list[int], offset: int, region: str, s
     return rows
 
 
-def _cells(values: pd.Series, source: str, account_ids: np.ndarray, region: str, workers: int | None
-           ) -> pd.DataFrame | None:
+def _cells(
+    values: pd.Series, source: str, account_ids: np.ndarray, region: str, workers: int | None
+) -> pd.DataFrame | None:
     """Run the finders of ``source`` on the distinct cells, joined back to accounts."""
     # A dict of Python strings: faster than Arrow's dictionary encoding here, and
     # exact where pandas' object hashing is not (it cuts strings at a NUL).
     index: dict[str, int] = {}
-    codes = np.fromiter((index.setdefault(v, len(index)) for v in values.tolist()),
-                        dtype=np.intp, count=len(values))
+    codes = np.fromiter(
+        (index.setdefault(v, len(index)) for v in values.tolist()), dtype=np.intp, count=len(values)
+    )
     cells = list(index)
     if source in TEXT_SOURCES:
         # Which finders a text may need is decided for the whole column at once (by
@@ -106,8 +115,10 @@ def _cells(values: pd.Series, source: str, account_ids: np.ndarray, region: str,
     owner, row = _owners(codes, np.asarray(found_code, dtype=np.intp))
     columns = {"kind": kind, "value": value, "raw": raw, "start": start, "end": end, "rule": rule}
     if len(row) != len(rows) or (row != np.arange(len(rows))).any():  # else each row once, in order
-        columns = {name: np.asarray(col, dtype=np.int64 if name in ("start", "end") else object)[row]
-                   for name, col in columns.items()}
+        columns = {
+            name: np.asarray(col, dtype=np.int64 if name in ("start", "end") else object)[row]
+            for name, col in columns.items()
+        }
     table = pd.DataFrame({"account_id": account_ids[owner], **columns, "source": source})
     return table[list(IDENTIFIER_COLUMNS)]
 
@@ -141,8 +152,12 @@ def _present(accounts: pd.DataFrame, column: str) -> tuple[pd.Series, np.ndarray
     return cells[keep], ids[keep]
 
 
-def extract_frame(accounts: pd.DataFrame, region: str = "US", workers: int | None = None,
-                  with_regions: bool = False) -> pd.DataFrame:
+def extract_frame(
+    accounts: pd.DataFrame,
+    region: str = "US",
+    workers: int | None = None,
+    with_regions: bool = False,
+) -> pd.DataFrame:
     """The identifiers table: one row per (account_id, kind, value).
 
     Reads ``text`` and ``title`` (free text) and the structured ``phone``, ``email``,
@@ -196,21 +211,33 @@ def extract_frame(accounts: pd.DataFrame, region: str = "US", workers: int | Non
     if len(groups) == 1:
         table = _extract(accounts, str(groups[0]), workers)
     else:
-        parts = [_extract(accounts.iloc[np.flatnonzero(reading == g)], str(g), workers) for g in groups]
-        table = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else parts[0]
+        parts = [
+            _extract(accounts.iloc[np.flatnonzero(reading == g)], str(g), workers) for g in groups
+        ]
+        table = (
+            pd.concat([p for p in parts if len(p)], ignore_index=True)
+            if any(len(p) for p in parts)
+            else parts[0]
+        )
         if len(table):  # back in the one-region order: source, then account, then within the cell
             position = pd.Series(np.arange(len(accounts)), index=accounts["account_id"].to_numpy())
             position = position[~position.index.duplicated()]
             rank = {s: k for k, s in enumerate((*TEXT_SOURCES, *FIELD_SOURCES))}
-            order = np.lexsort((position.reindex(table["account_id"]).to_numpy(),
-                                table["source"].map(rank).to_numpy()))
+            order = np.lexsort(
+                (
+                    position.reindex(table["account_id"]).to_numpy(),
+                    table["source"].map(rank).to_numpy(),
+                )
+            )
             table = table.iloc[order].reset_index(drop=True)
     if not with_regions:
         return table
     first = ~pd.Index(accounts["account_id"]).duplicated()
     by_id = regions[first].set_index(accounts["account_id"].to_numpy()[first])
     table["region"] = by_id["region"].reindex(table["account_id"]).to_numpy(dtype=object)
-    table["region_source"] = by_id["region_source"].reindex(table["account_id"]).to_numpy(dtype=object)
+    table["region_source"] = (
+        by_id["region_source"].reindex(table["account_id"]).to_numpy(dtype=object)
+    )
     return table
 
 
@@ -219,7 +246,9 @@ def _reading(regions: pd.DataFrame, region: str) -> np.ndarray:
     the others its evidence makes plausible ("GB/US/CA"; `validity.to_e164`)."""
     own = regions["region"].to_numpy().astype(str)
     also = regions["region_also"].to_numpy().astype(str)
-    reading = np.where(own == region, region, np.char.add(np.char.add(own, "/"), region)).astype(object)
+    reading = np.where(own == region, region, np.char.add(np.char.add(own, "/"), region)).astype(
+        object
+    )
     for k in np.flatnonzero(also != ""):  # a loop over the accounts with such evidence only
         order = dict.fromkeys([*reading[k].split("/"), *also[k].split(";")])
         reading[k] = "/".join(order)
@@ -240,7 +269,10 @@ def _extract(accounts: pd.DataFrame, region: str, workers: int | None) -> pd.Dat
         return _empty()
     table = pd.concat(parts, ignore_index=True)
     # One text column of distinct accounts holds no duplicate: a text gives a (kind, value) once.
-    if (len(parts) > 1 or parts[0]["source"].iloc[0] not in TEXT_SOURCES
-            or not _distinct(accounts["account_id"])):
+    if (
+        len(parts) > 1
+        or parts[0]["source"].iloc[0] not in TEXT_SOURCES
+        or not _distinct(accounts["account_id"])
+    ):
         table = table.drop_duplicates(["account_id", "kind", "value"], keep="first")
     return table.reset_index(drop=True).astype({"start": "int64", "end": "int64"})

@@ -4,6 +4,7 @@ Owns the place knowledge `regions` reads an account's country from: city names a
 their common spellings, nicknames and abbreviations, and a point per city for the
 nearest-city look-up of coordinates. Public geography only; no network.
 """
+
 from __future__ import annotations
 
 import functools
@@ -161,19 +162,61 @@ CITY_COUNTRIES, CITY_POINTS = _build()
 # Trailing words that name a state, province or country ("Dallas, TX", "London UK").
 US_STATES = frozenset(
     "al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny "
-    "nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc".split())
+    "nc nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc".split()
+)
 CA_PROVINCES = frozenset("on bc qc ab mb sk ns nb nl pe yt nt nu ontario quebec alberta".split())
 COUNTRY_NAMES = {
-    "us": "US", "usa": "US", "united states": "US", "america": "US", "canada": "CA", "uk": "GB",
-    "united kingdom": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "great britain": "GB",
-    "britain": "GB", "gb": "GB", "mexico": "MX", "méxico": "MX", "brasil": "BR", "brazil": "BR",
-    "spain": "ES", "españa": "ES", "espana": "ES", "thailand": "TH", "philippines": "PH",
-    "pilipinas": "PH", "israel": "IL", "new zealand": "NZ", "aotearoa": "NZ", "australia": "AU",
-    "india": "IN", "germany": "DE", "deutschland": "DE", "france": "FR", "colombia": "CO",
-    "argentina": "AR", "chile": "CL", "peru": "PE", "perú": "PE", "italy": "IT", "italia": "IT",
-    "netherlands": "NL", "portugal": "PT", "ireland": "IE", "singapore": "SG", "malaysia": "MY",
-    "indonesia": "ID", "vietnam": "VN", "japan": "JP", "uae": "AE", "south africa": "ZA",
-    "dominican republic": "DO", "republica dominicana": "DO", "puerto rico": "PR",
+    "us": "US",
+    "usa": "US",
+    "united states": "US",
+    "america": "US",
+    "canada": "CA",
+    "uk": "GB",
+    "united kingdom": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "gb": "GB",
+    "mexico": "MX",
+    "méxico": "MX",
+    "brasil": "BR",
+    "brazil": "BR",
+    "spain": "ES",
+    "españa": "ES",
+    "espana": "ES",
+    "thailand": "TH",
+    "philippines": "PH",
+    "pilipinas": "PH",
+    "israel": "IL",
+    "new zealand": "NZ",
+    "aotearoa": "NZ",
+    "australia": "AU",
+    "india": "IN",
+    "germany": "DE",
+    "deutschland": "DE",
+    "france": "FR",
+    "colombia": "CO",
+    "argentina": "AR",
+    "chile": "CL",
+    "peru": "PE",
+    "perú": "PE",
+    "italy": "IT",
+    "italia": "IT",
+    "netherlands": "NL",
+    "portugal": "PT",
+    "ireland": "IE",
+    "singapore": "SG",
+    "malaysia": "MY",
+    "indonesia": "ID",
+    "vietnam": "VN",
+    "japan": "JP",
+    "uae": "AE",
+    "south africa": "ZA",
+    "dominican republic": "DO",
+    "republica dominicana": "DO",
+    "puerto rico": "PR",
 }
 
 
@@ -194,9 +237,14 @@ def city_countries(city: str) -> tuple[list[str], str | None]:
         name = " ".join(words[:cut])
         tail = " ".join(words[cut:])
         if tail:
-            hint = (COUNTRY_NAMES.get(tail) or ("US" if tail in US_STATES else None)
-                    or ("CA" if tail in CA_PROVINCES else None))
-        found = CITY_COUNTRIES.get(name) or CITY_COUNTRIES.get(key if not tail else f"{name} {tail}")
+            hint = (
+                COUNTRY_NAMES.get(tail)
+                or ("US" if tail in US_STATES else None)
+                or ("CA" if tail in CA_PROVINCES else None)
+            )
+        found = CITY_COUNTRIES.get(name) or CITY_COUNTRIES.get(
+            key if not tail else f"{name} {tail}"
+        )
         if found:
             return (([hint] if hint in found else found) if hint else found), hint
         if cut == len(words) and key in COUNTRY_NAMES:

@@ -3,6 +3,7 @@
 Owns platform keywords and their aliases, profile-URL patterns and URL
 normalisation. Payment platforms found the same way are handed to `payments`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -14,22 +15,72 @@ from .normalise import FOLD_SPECIAL, _trie
 from .payments import PAYMENT_PLATFORMS, payment_value
 
 ALIASES: dict[str, str] = {
-    "instagram": "instagram", "insta": "instagram", "ig": "instagram", "instagr.am": "instagram",
-    "📸": "instagram", "📷": "instagram", "snapchat": "snapchat", "snap": "snapchat",
-    "sc": "snapchat", "👻": "snapchat", "telegram": "telegram", "tele": "telegram",
-    "tg": "telegram", "whatsapp": "whatsapp", "whats app": "whatsapp", "whatsap": "whatsapp",
-    "watsapp": "whatsapp", "wa": "whatsapp", "kik": "kik", "twitter": "twitter", "x": "twitter",
-    "tw": "twitter", "onlyfans": "onlyfans", "only fans": "onlyfans", "of": "onlyfans",
-    "tiktok": "tiktok", "tik tok": "tiktok", "tt": "tiktok", "fansly": "fansly",
-    "cashapp": "cashapp", "cash app": "cashapp", "cash.app": "cashapp", "venmo": "venmo",
-    "paypal": "paypal", "pay pal": "paypal", "snap chat": "snapchat", "insta gram": "instagram",
-    "wechat": "wechat", "we chat": "wechat", "wechat id": "wechat", "weixin": "wechat", "微信": "wechat",
-    "微信号": "wechat", "微信id": "wechat",
-    "vx": "wechat", "wx": "wechat", "line": "line", "line id": "line", "lineid": "line",
-    "line app": "line", "ไลน์": "line", "ไลน์ไอดี": "line", "ไอดีไลน์": "line", "facebook": "facebook",
-    "fb": "facebook", "face book": "facebook", "messenger": "facebook", "signal": "signal",
-    "signal app": "signal", "tiktok id": "tiktok", "kik id": "kik", "snap id": "snapchat",
-    "telegram id": "telegram", "ig id": "instagram", "twitter x": "twitter", "x/twitter": "twitter",
+    "instagram": "instagram",
+    "insta": "instagram",
+    "ig": "instagram",
+    "instagr.am": "instagram",
+    "📸": "instagram",
+    "📷": "instagram",
+    "snapchat": "snapchat",
+    "snap": "snapchat",
+    "sc": "snapchat",
+    "👻": "snapchat",
+    "telegram": "telegram",
+    "tele": "telegram",
+    "tg": "telegram",
+    "whatsapp": "whatsapp",
+    "whats app": "whatsapp",
+    "whatsap": "whatsapp",
+    "watsapp": "whatsapp",
+    "wa": "whatsapp",
+    "kik": "kik",
+    "twitter": "twitter",
+    "x": "twitter",
+    "tw": "twitter",
+    "onlyfans": "onlyfans",
+    "only fans": "onlyfans",
+    "of": "onlyfans",
+    "tiktok": "tiktok",
+    "tik tok": "tiktok",
+    "tt": "tiktok",
+    "fansly": "fansly",
+    "cashapp": "cashapp",
+    "cash app": "cashapp",
+    "cash.app": "cashapp",
+    "venmo": "venmo",
+    "paypal": "paypal",
+    "pay pal": "paypal",
+    "snap chat": "snapchat",
+    "insta gram": "instagram",
+    "wechat": "wechat",
+    "we chat": "wechat",
+    "wechat id": "wechat",
+    "weixin": "wechat",
+    "微信": "wechat",
+    "微信号": "wechat",
+    "微信id": "wechat",
+    "vx": "wechat",
+    "wx": "wechat",
+    "line": "line",
+    "line id": "line",
+    "lineid": "line",
+    "line app": "line",
+    "ไลน์": "line",
+    "ไลน์ไอดี": "line",
+    "ไอดีไลน์": "line",
+    "facebook": "facebook",
+    "fb": "facebook",
+    "face book": "facebook",
+    "messenger": "facebook",
+    "signal": "signal",
+    "signal app": "signal",
+    "tiktok id": "tiktok",
+    "kik id": "kik",
+    "snap id": "snapchat",
+    "telegram id": "telegram",
+    "ig id": "instagram",
+    "twitter x": "twitter",
+    "x/twitter": "twitter",
 }
 # Platforms whose alias is the platform's own name (what a value is prefixed with).
 PLATFORMS = tuple(sorted(set(ALIASES.values())))
@@ -66,7 +117,9 @@ _END = r"(?![A-Za-z0-9_])"
 _KW_ALT = "|".join(re.escape(k) for k in sorted(ALIASES, key=len, reverse=True))
 # An icon before a platform word is decoration ("📸 insta: name"), not a platform of its own.
 _ICON_ALT = "(?:" + "|".join(k for k in ALIASES if not k[0].isalnum()) + ")"
-_WORD_KW_ALT = "|".join(re.escape(k) for k in sorted(ALIASES, key=len, reverse=True) if k[0].isalnum())
+_WORD_KW_ALT = "|".join(
+    re.escape(k) for k in sorted(ALIASES, key=len, reverse=True) if k[0].isalnum()
+)
 _ICON_CHARS = re.compile(_ICON_ALT)
 _ICON_BEFORE = re.compile(_ICON_ALT + r"\ufe0f?\s*\Z")
 _KW_FIRST = "".join(sorted({k[0].lower() for k in ALIASES} | {k[0].upper() for k in ALIASES}))
@@ -88,17 +141,35 @@ _PROFILE_URL = re.compile(
     re.IGNORECASE,
 )
 _URL_HOSTS = {
-    "instagram.com": "instagram", "instagr.am": "instagram", "snapchat.com/add": "snapchat",
-    "t.me": "telegram", "telegram.me": "telegram", "kik.me": "kik", "twitter.com": "twitter",
-    "x.com": "twitter", "onlyfans.com": "onlyfans", "tiktok.com": "tiktok", "fansly.com": "fansly",
-    "cash.app": "cashapp", "venmo.com": "venmo", "venmo.com/u": "venmo", "paypal.me": "paypal",
-    "paypal.com/paypalme": "paypal", "facebook.com": "facebook", "fb.com": "facebook",
-    "line.me/ti/p": "line", "line.me/r/ti/p": "line",
+    "instagram.com": "instagram",
+    "instagr.am": "instagram",
+    "snapchat.com/add": "snapchat",
+    "t.me": "telegram",
+    "telegram.me": "telegram",
+    "kik.me": "kik",
+    "twitter.com": "twitter",
+    "x.com": "twitter",
+    "onlyfans.com": "onlyfans",
+    "tiktok.com": "tiktok",
+    "fansly.com": "fansly",
+    "cash.app": "cashapp",
+    "venmo.com": "venmo",
+    "venmo.com/u": "venmo",
+    "paypal.me": "paypal",
+    "paypal.com/paypalme": "paypal",
+    "facebook.com": "facebook",
+    "fb.com": "facebook",
+    "line.me/ti/p": "line",
+    "line.me/r/ti/p": "line",
 }
-_URL_NOT_NAMES = frozenset("p reel reels explore stories add u share home login signup profile.php groups pages "
-                           "watch events marketplace ti people".split())
+_URL_NOT_NAMES = frozenset(
+    "p reel reels explore stories add u share home login signup profile.php groups pages "
+    "watch events marketplace ti people".split()
+)
 _BARE = re.compile(r"@(?<![\w@.$/\\]@)(?P<name>[A-Za-z0-9_][A-Za-z0-9_.]{1,29})(?![\w@])")
-_URL_TLDS = "com|net|org|io|me|co|ly|ee|app|xyz|to|tv|am|gg|link|page|site|club|info|biz|us|uk|ca|mx"
+_URL_TLDS = (
+    "com|net|org|io|me|co|ly|ee|app|xyz|to|tv|am|gg|link|page|site|club|info|biz|us|uk|ca|mx"
+)
 # A label is followed by a dot, which cannot continue it: it is matched whole, once
 # (atomic), not retried shorter at every word of the text.
 _WEB_ADDRESS = (
@@ -110,7 +181,10 @@ _URL = re.compile(rf"(?<![\w@.\-/]){_WEB_ADDRESS}", re.IGNORECASE)
 # The same after the character before it (see `_after_break`).
 _URL_AFTER_BREAK = re.compile(rf"[^\w@.\-/](?P<url>{_WEB_ADDRESS})", re.IGNORECASE)
 _KEYWORDS_ASCII, _PROFILE_URL_ASCII = ascii_twin(_KEYWORDS), ascii_twin(_PROFILE_URL)
-_URL_PATTERNS = {False: (_URL, _URL_AFTER_BREAK), True: (ascii_twin(_URL), ascii_twin(_URL_AFTER_BREAK))}
+_URL_PATTERNS = {
+    False: (_URL, _URL_AFTER_BREAK),
+    True: (ascii_twin(_URL), ascii_twin(_URL_AFTER_BREAK)),
+}
 # A web address holds "://" or a dot and a top-level domain (the dot first: fast scan).
 _TLD_HINT = re.compile(rf"\.(?i:{_URL_TLDS})(?![\w\-])")
 PREFILTER = re.compile(rf"[@./]|(?=[{_KW_FIRST}])(?:{_KW_ALT})", re.IGNORECASE)
@@ -125,8 +199,10 @@ _NAME_CHAR = re.compile(r"[\w@$./]")  # what may not stand before a keyword
 _SPECIAL = re.compile("[" + "".join(map(chr, FOLD_SPECIAL)) + "]")
 _KEYWORD_AT_START = re.compile(rf"{_LOWER_ALIASES}(?![a-z0-9_])")
 _KEYWORD_HINT = re.compile(rf"[^\w@$./](?P<kw>{_LOWER_ALIASES})(?![a-z0-9_])")
-_KEYWORD_PATTERNS = {False: (_KEYWORD_AT_START, _KEYWORD_HINT, _KEYWORDS),
-                     True: (ascii_twin(_KEYWORD_AT_START), ascii_twin(_KEYWORD_HINT), _KEYWORDS_ASCII)}
+_KEYWORD_PATTERNS = {
+    False: (_KEYWORD_AT_START, _KEYWORD_HINT, _KEYWORDS),
+    True: (ascii_twin(_KEYWORD_AT_START), ascii_twin(_KEYWORD_HINT), _KEYWORDS_ASCII),
+}
 
 
 def _folded(text: str) -> str:
@@ -150,8 +226,14 @@ def _keyword_starts(text: str, at_start: re.Pattern, hint: re.Pattern) -> list[i
             starts.append(end)
             end = nxt.end()
     if _ICON_CHARS.search(text):  # an icon before a word ("📸 insta") starts that keyword's match
-        starts += [m.start() for s in starts if (m := _ICON_BEFORE.search(text, max(0, s - 12), s)) is not None]
+        starts += [
+            m.start()
+            for s in starts
+            if (m := _ICON_BEFORE.search(text, max(0, s - 12), s)) is not None
+        ]
     return sorted(set(starts)) if len(starts) > 1 else starts
+
+
 # Every profile URL holds one of these endings right before its '/'.
 _PROFILE_HINT = re.compile(r"\.(?:com|am|me|app)/", re.IGNORECASE)
 
@@ -179,8 +261,12 @@ def handle_value(platform: str | None, name: str) -> tuple[str, str] | None:
         value = payment_value(plat, name)
         return ("payment", value) if value else None
     name = name.strip().lstrip("@").rstrip(".-_").lower()
-    if (not 2 <= len(name) <= 30 or name in _STOPWORDS or not _NAME.fullmatch(name)
-            or not _NAME_WITH_LETTER.fullmatch(name)):
+    if (
+        not 2 <= len(name) <= 30
+        or name in _STOPWORDS
+        or not _NAME.fullmatch(name)
+        or not _NAME_WITH_LETTER.fullmatch(name)
+    ):
         return None
     return ("handle", f"{plat}:{name}" if plat else name)
 
@@ -188,8 +274,11 @@ def handle_value(platform: str | None, name: str) -> tuple[str, str] | None:
 # A "name" after "whatsapp"/"telegram" that is really the start of a spelled-out number.
 # Separators may follow a number word or a digit ("four-one-five", "504.46ocho"), not a
 # lookalike letter: "isis.99" is a name.
-_NUMBERISH = re.compile(r"(?:(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|for|fore|won|ate|cero|uno|"
-                        r"dos|tres|cuatro|cinco|seis|siete|ocho|nueve|[0-9])[-_.]?|[olisbz])+", re.IGNORECASE)
+_NUMBERISH = re.compile(
+    r"(?:(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|for|fore|won|ate|cero|uno|"
+    r"dos|tres|cuatro|cinco|seis|siete|ocho|nueve|[0-9])[-_.]?|[olisbz])+",
+    re.IGNORECASE,
+)
 
 
 def find_handles(text: str) -> list[Identifier]:
@@ -232,13 +321,14 @@ def _keyword_handles(text: str, matches) -> list[Identifier]:
     found: list[Identifier] = []
     for m in matches:
         name, sep, kws = m.group("name"), m.group("sep"), m.group("kws")
-        if text[m.end():m.end() + 1] in ("@", "/"):
+        if text[m.end() : m.end() + 1] in ("@", "/"):
             continue  # the local part of an email, or a web address ("whatsapp wa.me/4479...")
         strong = bool(m.group("at")) or any(c in sep for c in ":=@>\uff1a")
         explicit = strong or (any(c in sep for c in "-~|") and not _DIVIDER.fullmatch(sep))
         bare = name.lower()
-        if not explicit and ("\n" in sep or bare in _COMMON
-                             or not (re.search(r"[\d_.]", name) or len(name) >= 6)):
+        if not explicit and (
+            "\n" in sep or bare in _COMMON or not (re.search(r"[\d_.]", name) or len(name) >= 6)
+        ):
             continue  # "cash app\nsee you", "cash app bye": running text, not a name
         if not strong and (bare in _COMMON or bare in ALIASES or _RATE.fullmatch(bare)):
             continue  # "cash app | area", "cash app ~ telegram", "cash app 1hr": a list, not a name
@@ -254,8 +344,11 @@ def _keyword_handles(text: str, matches) -> list[Identifier]:
             if hv[1].startswith("facebook:") and _DISPLAY_NAME.match(text, m.start("name")):
                 continue  # "FB: Bree Santos": a display name, not a profile name
             rule = "platform" if explicit else "keyword"
-            found.append(Identifier(hv[0], hv[1], m.group(), m.start(), m.end(), rule,
-                                    0.9 if explicit else 0.75))
+            found.append(
+                Identifier(
+                    hv[0], hv[1], m.group(), m.start(), m.end(), rule, 0.9 if explicit else 0.75
+                )
+            )
     return found
 
 
@@ -317,14 +410,15 @@ def find_urls(text: str) -> list[Identifier]:
     if "." not in text or (_TLD_HINT.search(text) is None and "://" not in text):
         return found
     for m, start in _web_addresses(text):
-        raw = text[start:m.end()].rstrip(".,;:!?")
+        raw = text[start : m.end()].rstrip(".,;:!?")
         value = normalise_url(raw)
         if value is None:
             continue
         host = value.split("/", 1)[0]
         # A mail domain or a bare "call.me" is not a site anyone visits.
-        if "/" not in value and (host.split(".")[0] in _MAIL_HOSTS or host.endswith(".me")
-                                 and not m.group("h1")):
+        if "/" not in value and (
+            host.split(".")[0] in _MAIL_HOSTS or host.endswith(".me") and not m.group("h1")
+        ):
             continue
         found.append(Identifier("url", value, raw, start, start + len(raw), "url", 0.8))
     return found
@@ -345,4 +439,6 @@ def _web_addresses(text: str) -> list[tuple[re.Match, int]]:
     return found
 
 
-_MAIL_HOSTS = frozenset("gmail yahoo hotmail outlook icloud aol protonmail proton gmx ymail live msn".split())
+_MAIL_HOSTS = frozenset(
+    "gmail yahoo hotmail outlook icloud aol protonmail proton gmx ymail live msn".split()
+)

@@ -7,6 +7,7 @@ whole column in C++ (a few hundred nanoseconds a text). A text that fails a patt
 cannot hold what that finder looks for, so the finder is not called for it; one
 that passes goes through the finder's own, exact, test as before.
 """
+
 from __future__ import annotations
 
 import logging
@@ -68,12 +69,41 @@ _PATTERNS = {
     CASHTAGS: r"\$",
     URLS: r"://|\.(?:" + _any_of(_URL_TLDS.split("|")) + ")",
     WORDS: _any_of(NUMBER_WORDS),
-    RESPELL: (r"(?:^|\PL)(?:" + _any_of(SPELLED) + r")(?:\PL|$)"
-              + r"|\p{Nd}" + _SEP + "(?:" + _any_of(_SOUND_WORDS) + r")(?:\PL|$)|\p{Nd}" + _SEP1 + "[oO]" + _SEP1
-              + r"|\p{Nd}{2}[ \t,]+(?:" + _any_of(JOIN_PHRASES) + r")[ \t,]+\p{Nd}{3}"
-              + "|(?:" + _any_of(NUMBER_WORDS) + ")" + _SEP + "(?:" + _any_of(SOUNDALIKES) + r")(?:\PL|$)"
-              + "|(?:" + _any_of(NUMBER_WORDS) + ")(?:" + _any_of(_SOUND_WORDS) + ")"
-              + "|(?:" + _any_of(_SOUND_WORDS) + ")" + _SEP + "(?:" + _any_of(NUMBER_WORDS) + ")"),
+    RESPELL: (
+        r"(?:^|\PL)(?:"
+        + _any_of(SPELLED)
+        + r")(?:\PL|$)"
+        + r"|\p{Nd}"
+        + _SEP
+        + "(?:"
+        + _any_of(_SOUND_WORDS)
+        + r")(?:\PL|$)|\p{Nd}"
+        + _SEP1
+        + "[oO]"
+        + _SEP1
+        + r"|\p{Nd}{2}[ \t,]+(?:"
+        + _any_of(JOIN_PHRASES)
+        + r")[ \t,]+\p{Nd}{3}"
+        + "|(?:"
+        + _any_of(NUMBER_WORDS)
+        + ")"
+        + _SEP
+        + "(?:"
+        + _any_of(SOUNDALIKES)
+        + r")(?:\PL|$)"
+        + "|(?:"
+        + _any_of(NUMBER_WORDS)
+        + ")(?:"
+        + _any_of(_SOUND_WORDS)
+        + ")"
+        + "|(?:"
+        + _any_of(_SOUND_WORDS)
+        + ")"
+        + _SEP
+        + "(?:"
+        + _any_of(NUMBER_WORDS)
+        + ")"
+    ),
     VANITY: r"[2-9]\p{Nd}\p{Nd}[^A-Za-z]{0,9}[A-Z]",
 }
 

@@ -2,6 +2,7 @@
 
 Owns the record and the overlap rule; the extractors own how a value is found.
 """
+
 from __future__ import annotations
 
 import bisect

@@ -3,6 +3,7 @@
 Owns the case format and the counting; the cases themselves live with the tests
 (``tests/extract_cases/cases.jsonl``) and the benchmark prints the tables.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,9 +43,20 @@ def score_cases(cases: pd.DataFrame) -> pd.DataFrame:
         for kind, column in KINDS.items():
             want = set(getattr(case, column))
             got = {i.value for i in found if i.kind == kind}
-            rows.append({"id": case.id, "cls": case.cls, "lang": case.lang, "region": case.region,
-                         "kind": kind, "tp": len(want & got), "fp": len(got - want), "fn": len(want - got),
-                         "missed": sorted(want - got), "wrong": sorted(got - want)})
+            rows.append(
+                {
+                    "id": case.id,
+                    "cls": case.cls,
+                    "lang": case.lang,
+                    "region": case.region,
+                    "kind": kind,
+                    "tp": len(want & got),
+                    "fp": len(got - want),
+                    "fn": len(want - got),
+                    "missed": sorted(want - got),
+                    "wrong": sorted(got - want),
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -4,6 +4,7 @@ Owns the character knowledge shared by the extractors (unicode digits, keycaps,
 number words in English and Spanish, lookalike letters, separator characters). It
 does not decide what is a phone; `phones` does.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,10 +24,27 @@ EXTRA_DIGITS = (
 )
 
 NUMBER_WORDS: dict[str, str] = {
-    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4",
-    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
-    "cero": "0", "uno": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5",
-    "seis": "6", "siete": "7", "ocho": "8", "nueve": "9",
+    "zero": "0",
+    "oh": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "cero": "0",
+    "uno": "1",
+    "dos": "2",
+    "tres": "3",
+    "cuatro": "4",
+    "cinco": "5",
+    "seis": "6",
+    "siete": "7",
+    "ocho": "8",
+    "nueve": "9",
 }
 # Capital S and B (5, 8) only in capitals: "5SS", "4B8" (lower-case s, b are too common).
 LOOKALIKES = {"o": "0", "O": "0", "l": "1", "I": "1", "S": "5", "B": "8"}
@@ -42,8 +60,10 @@ _NOT_LETTER_BEFORE = r"(?<![^\W\d_])"
 _NOT_LETTER_AFTER = r"(?![^\W\d_])"
 
 _DIGIT_CLASS = rf"[\d{EXTRA_DIGITS}]"
-_LOOK = (rf"(?<={_DIGIT_CLASS})[OoIlSB]{{1,3}}{_NOT_LETTER_AFTER}"
-         rf"|{_NOT_LETTER_BEFORE}[OoIlSB]{{1,3}}(?={_DIGIT_CLASS})")
+_LOOK = (
+    rf"(?<={_DIGIT_CLASS})[OoIlSB]{{1,3}}{_NOT_LETTER_AFTER}"
+    rf"|{_NOT_LETTER_BEFORE}[OoIlSB]{{1,3}}(?={_DIGIT_CLASS})"
+)
 _TOKEN = re.compile(
     rf"(?P<k>(?:{_DIGIT_CLASS}\ufe0f?\u20e3)+)"
     rf"|(?P<d>{_DIGIT_CLASS}+)"
@@ -68,12 +88,15 @@ SEPARATOR_CHARS = (
 SEPARATOR = re.compile(rf"[{SEPARATOR_CHARS}\x00-\x1f]{{1,8}}")
 # A whole run of digit-like tokens with separators between them, matched in C so
 # that pathological input (a megabyte of "1 1 1") costs one regex pass.
-_SEP_NO_NL = rf"[{SEPARATOR_CHARS}\x00-\x09\x0b-\x1f]".replace(r"\s", r"\t\r\f\v \u00a0\u2000-\u200a\u202f\u205f")
+_SEP_NO_NL = rf"[{SEPARATOR_CHARS}\x00-\x09\x0b-\x1f]".replace(
+    r"\s", r"\t\r\f\v \u00a0\u2000-\u200a\u202f\u205f"
+)
 # The same without the dingbat and emoji digits (❶, 🄂) that sit inside the emoji
 # ranges: a gap then never holds a token, so its repeats can be possessive (never
 # backtracked into), which is what keeps the run scan fast.
-_GAP_CHAR = (_SEP_NO_NL.replace(r"\u2500-\u27bf", r"\u2500-\u2775\u277f\u2789\u2793-\u27bf")
-             .replace(r"\U0001F000-\U0001FAFF", r"\U0001F000-\U0001F0FF\U0001F10B-\U0001FAFF"))
+_GAP_CHAR = _SEP_NO_NL.replace(r"\u2500-\u27bf", r"\u2500-\u2775\u277f\u2789\u2793-\u27bf").replace(
+    r"\U0001F000-\U0001FAFF", r"\U0001F000-\U0001F0FF\U0001F10B-\U0001FAFF"
+)
 _GAP = rf"{_GAP_CHAR}{{0,7}}+\n?+{_GAP_CHAR}{{0,7}}+"
 
 
@@ -89,8 +112,10 @@ def _trie(words: list[str]) -> str:
 
 # No number word is a prefix of another, so the trie matches exactly the words.
 _WORD_TRIE = _trie(sorted(NUMBER_WORDS))
-_TOKEN_ALT = (rf"(?:{_DIGIT_CLASS}(?:\ufe0f?\u20e3)?|{_NOT_LETTER_BEFORE}(?i:{_WORD_TRIE})+{_NOT_LETTER_AFTER}"
-              rf"|{_LOOK})")
+_TOKEN_ALT = (
+    rf"(?:{_DIGIT_CLASS}(?:\ufe0f?\u20e3)?|{_NOT_LETTER_BEFORE}(?i:{_WORD_TRIE})+{_NOT_LETTER_AFTER}"
+    rf"|{_LOOK})"
+)
 # The leading look-ahead lets the scan skip characters that cannot start a token.
 _STARTS = rf"(?=[\d{EXTRA_DIGITS}zotfsencduiZOTFSENCDUIlLB])"
 _RUN_BODY = rf"{_TOKEN_ALT}(?:{_GAP}{_TOKEN_ALT})*"
@@ -98,13 +123,20 @@ _RUN_BODY = rf"{_TOKEN_ALT}(?:{_GAP}{_TOKEN_ALT})*"
 # (all characters a run may hold) skips most of them ("$200", "24/7") without a match.
 _RUN_CHARS = _GAP_CHAR[:-1] + rf"\n\d{EXTRA_DIGITS}OoIlSB]"
 # Letters of number words, and those IGNORECASE takes for them ('ſ', 'ı', 'İ'): RUN's look-ahead.
-_WORD_LETTERS = "".join(sorted(set("".join(NUMBER_WORDS)) | set("".join(NUMBER_WORDS).upper())
-                               | set(chr(c) for c in FOLD_SPECIAL)))
+_WORD_LETTERS = "".join(
+    sorted(
+        set("".join(NUMBER_WORDS))
+        | set("".join(NUMBER_WORDS).upper())
+        | set(chr(c) for c in FOLD_SPECIAL)
+    )
+)
 RUN = re.compile(_STARTS + rf"(?={_RUN_CHARS[:-1]}{_WORD_LETTERS}]{{8}})" + _RUN_BODY)
 # Most texts hold no number word: then a run has none either and must start at a
 # digit, which the regex engine finds with a fast character-set scan.
-RUN_FROM_DIGIT = re.compile(rf"{_DIGIT_CLASS}(?={_RUN_CHARS}{{7}})(?:\ufe0f?\u20e3)?"
-                            rf"(?:{_GAP}(?:{_DIGIT_CLASS}(?:\ufe0f?\u20e3)?|{_LOOK}))*")
+RUN_FROM_DIGIT = re.compile(
+    rf"{_DIGIT_CLASS}(?={_RUN_CHARS}{{7}})(?:\ufe0f?\u20e3)?"
+    rf"(?:{_GAP}(?:{_DIGIT_CLASS}(?:\ufe0f?\u20e3)?|{_LOOK}))*"
+)
 # The same on ASCII text, faster (see `asciire`); callers pick by `str.isascii`.
 RUN_ASCII, RUN_FROM_DIGIT_ASCII = ascii_twin(RUN), ascii_twin(RUN_FROM_DIGIT)
 # The number words as one alternation, for lowercased text: every branch starts with
@@ -123,7 +155,9 @@ def has_number_word(text: str) -> bool:
     return _ANY_WORD.search(text.lower()) is not None
 
 
-EMOJI = re.compile(r"[\u2190-\u21ff\u2300-\u23ff\u2500-\u27bf\u2b00-\u2bff\U0001F000-\U0001FAFF\u20e3]")
+EMOJI = re.compile(
+    r"[\u2190-\u21ff\u2300-\u23ff\u2500-\u27bf\u2b00-\u2bff\U0001F000-\U0001FAFF\u20e3]"
+)
 
 # Cheap test: could this text hold a digit stream at all?
 DIGITISH = re.compile(rf"[\d{EXTRA_DIGITS}]|(?=[zotfsencduZOTFSENCDU])(?i:{_WORD_ALT})")
@@ -192,8 +226,14 @@ def digit_tokens_in(text: str, pos: int, endpos: int) -> list[Token]:
         if kind == "w":
             base = m.start()
             for wm in _WORD.finditer(m.group()):
-                tokens.append(Token(base + wm.start(), base + wm.end(),
-                                    NUMBER_WORDS[wm.group().translate(FOLD_SPECIAL).lower()], "w"))
+                tokens.append(
+                    Token(
+                        base + wm.start(),
+                        base + wm.end(),
+                        NUMBER_WORDS[wm.group().translate(FOLD_SPECIAL).lower()],
+                        "w",
+                    )
+                )
         elif kind == "l":
             tokens.append(Token(m.start(), m.end(), "".join(LOOKALIKES[c] for c in m.group()), "l"))
         else:

@@ -10,6 +10,7 @@ Workers are forked (Linux): they inherit the texts instead of receiving copies, 
 script that calls the workbench without an ``if __name__ == "__main__"`` guard still
 works, which spawned workers would break. Elsewhere the finders run in this process.
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,8 +42,11 @@ def default_workers() -> int:
 
 def _can_fork() -> bool:
     # A daemonic process (a Dask or multiprocessing pool worker) may not have children.
-    return (sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
-            and not mp.current_process().daemon)
+    return (
+        sys.platform.startswith("linux")
+        and "fork" in mp.get_all_start_methods()
+        and not mp.current_process().daemon
+    )
 
 
 def _run_chunk(start: int, stop: int) -> list[tuple]:
@@ -50,8 +54,13 @@ def _run_chunk(start: int, stop: int) -> list[tuple]:
     return task(cells[start:stop], needed[start:stop], start, *args)
 
 
-def map_cells(task: Callable[..., list[tuple]], cells: list[str], needed: list, args: tuple = (),
-              workers: int | None = None) -> list[tuple]:
+def map_cells(
+    task: Callable[..., list[tuple]],
+    cells: list[str],
+    needed: list,
+    args: tuple = (),
+    workers: int | None = None,
+) -> list[tuple]:
     """``task(cells, needed, offset, *args)`` over all cells, split across processes.
 
     ``task`` returns rows whose first field is the cell's position plus ``offset``;

@@ -4,6 +4,7 @@ Owns how payment values are written (``cashapp:$name``, ``venmo:name``,
 ``paypal:name``) and the bare ``$cashtag`` finder; platform keywords ("venmo: x")
 are found by `handles`, which calls `payment_value`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -64,5 +65,7 @@ def find_cashtags(text: str) -> list[Identifier]:
             continue  # the first occurrence stands for all (pathological repeats stay cheap)
         value = seen[name] = payment_value("cashapp", name)
         if value:
-            found.append(Identifier("payment", value, m.group(), m.start(), m.end(), "cashtag", 0.85))
+            found.append(
+                Identifier("payment", value, m.group(), m.start(), m.end(), "cashtag", 0.85)
+            )
     return found

@@ -5,6 +5,7 @@ which spans of groups have the shape of a number (slots, then candidates with th
 digits). `phoneshape` caches this per shape of run; `phones` validates candidates
 (`validity.to_e164`), checks the context around them and picks among them.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,10 +18,33 @@ from .validity import MAX_DIGITS, MIN_DIGITS, MIN_WRITTEN
 # Country codes accepted without a '+' when written as their own group ("44 7911 ...").
 BARE_COUNTRY_CODES = ("44", "52", "1")
 TYPICAL_GROUPS = {
-    (10,), (11,), (3, 3, 4), (1, 3, 3, 4), (3, 7), (1, 10), (1, 3, 7), (6, 4), (3, 4, 4),
-    (2, 4, 4), (2, 2, 2, 2, 2), (2, 10), (2, 2, 4, 4), (2, 3, 3, 4), (2, 1, 2, 4, 4),
-    (5, 6), (11,), (4, 3, 4), (4, 6), (2, 4, 6), (2, 3, 4, 4), (3, 4, 4), (2, 4, 3, 3),
-    (4, 4, 3), (3, 3, 3, 3), (12,), (13,),
+    (10,),
+    (11,),
+    (3, 3, 4),
+    (1, 3, 3, 4),
+    (3, 7),
+    (1, 10),
+    (1, 3, 7),
+    (6, 4),
+    (3, 4, 4),
+    (2, 4, 4),
+    (2, 2, 2, 2, 2),
+    (2, 10),
+    (2, 2, 4, 4),
+    (2, 3, 3, 4),
+    (2, 1, 2, 4, 4),
+    (5, 6),
+    (11,),
+    (4, 3, 4),
+    (4, 6),
+    (2, 4, 6),
+    (2, 3, 4, 4),
+    (3, 4, 4),
+    (2, 4, 3, 3),
+    (4, 4, 3),
+    (3, 3, 3, 3),
+    (12,),
+    (13,),
 }
 _DATE = re.compile(
     r"(?<![\d.\-/])(?:(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"
@@ -97,7 +121,9 @@ def touching(tokens) -> list[Group]:
     for tok in tokens:
         if groups and groups[-1].end == tok.start:
             last = groups[-1]
-            groups[-1] = Group(last.start, tok.end, last.digits + tok.digits, last.kinds | {tok.kind})
+            groups[-1] = Group(
+                last.start, tok.end, last.digits + tok.digits, last.kinds | {tok.kind}
+            )
         else:
             groups.append(Group(tok.start, tok.end, tok.digits, frozenset(tok.kind)))
     return groups
@@ -111,7 +137,9 @@ def masks(run: str) -> list[tuple[int, int]]:
     hint, date, measure = _MASKS_ASCII if run.isascii() else _MASKS
     if hint.search(run) is None:
         return found
-    return found + [m.span() for m in date.finditer(run)] + [m.span() for m in measure.finditer(run)]
+    return (
+        found + [m.span() for m in date.finditer(run)] + [m.span() for m in measure.finditer(run)]
+    )
 
 
 def groups_of(run: str) -> list[Group]:
@@ -126,15 +154,18 @@ def groups_of(run: str) -> list[Group]:
     if masked:
         tokens = digit_tokens_in(run, 0, len(run))
         return touching(t for t in tokens if not any(s <= t.start < e for s, e in masked))
-    return [Group(m.start() + g.start, m.start() + g.end, g.digits, g.kinds)
-            for m in CHUNK.finditer(run) for g in chunk_info(m.group())]
+    return [
+        Group(m.start() + g.start, m.start() + g.end, g.digits, g.kinds)
+        for m in CHUNK.finditer(run)
+        for g in chunk_info(m.group())
+    ]
 
 
 def _split(run: str, groups: list[Group]) -> list[list[Group]]:
     """Groups into sub-runs: a gap that is not a separator ("2 hrs 3") cuts the run."""
     parts: list[list[Group]] = []
     for g in groups:
-        if parts and _gap_ok(run[parts[-1][-1].end:g.start]):
+        if parts and _gap_ok(run[parts[-1][-1].end : g.start]):
             parts[-1].append(g)
         else:
             parts.append([g])
@@ -180,7 +211,7 @@ def _slots(run: str, groups: list[Group], plus0: bool, base: int, short: bool = 
         if left < MIN_WRITTEN:
             break  # too few digits left for any number, even after a '+'
         first = groups[i].start
-        lead = run[max(0, first - 3):first]
+        lead = run[max(0, first - 3) : first]
         plus = (plus0 and first == 0) or "+" in lead or "\uff0b" in lead
         # Fewer than ten digits without a '+' only where a region reads such numbers.
         need = MIN_WRITTEN if short or plus else MIN_DIGITS
@@ -191,30 +222,46 @@ def _slots(run: str, groups: list[Group], plus0: bool, base: int, short: bool = 
                 break
             if total < need:
                 continue
-            sizes = tuple(sizes_all[i:j + 1])
+            sizes = tuple(sizes_all[i : j + 1])
             typical = sizes in TYPICAL_GROUPS
             # An odd grouping inside a longer run ("3.14159 2.71828") is a coincidence;
             # odd but even spacing ("71 34 82 01 93") or a run of its own is a choice.
-            if not typical and len(set(sizes[1:])) > 1 and not (
-                    i == 0 and j == n - 1 and sizes[-1] >= 2):
+            if (
+                not typical
+                and len(set(sizes[1:])) > 1
+                and not (i == 0 and j == n - 1 and sizes[-1] >= 2)
+            ):
                 continue
-            kinds = frozenset().union(*(g.kinds for g in groups[i:j + 1]))
+            kinds = frozenset().union(*(g.kinds for g in groups[i : j + 1]))
             score = (2.0 if kinds == _PLAIN and typical else 0.0) + (1.0 if plus else 0.0)
-            if not plus and len(sizes) > 3 and max(sizes[1:]) == 1 and (
-                    sizes[0] > 1 or _odd_first_gap(run, groups, i, j)):
+            if (
+                not plus
+                and len(sizes) > 3
+                and max(sizes[1:]) == 1
+                and (sizes[0] > 1 or _odd_first_gap(run, groups, i, j))
+            ):
                 # "250 seven zero two ...", "vip6, too oh two ...": a price or a name's digits
                 # before a number read digit by digit is not its first group; the spelled
                 # digits alone come first.
                 score -= 0.5
-            out.append(Slot(score, total, base + i, base + j, sizes_all[j] <= 3,
-                            _rule(kinds, run[first:groups[j].end]), plus))
+            out.append(
+                Slot(
+                    score,
+                    total,
+                    base + i,
+                    base + j,
+                    sizes_all[j] <= 3,
+                    _rule(kinds, run[first : groups[j].end]),
+                    plus,
+                )
+            )
     return out
 
 
 def _odd_first_gap(run: str, groups: list[Group], i: int, j: int) -> bool:
     """Is the gap after group i unlike all the others of groups i..j, which are alike?"""
-    gaps = {run[groups[k].end:groups[k + 1].start] for k in range(i + 1, j)}
-    return len(gaps) == 1 and run[groups[i].end:groups[i + 1].start] not in gaps
+    gaps = {run[groups[k].end : groups[k + 1].start] for k in range(i + 1, j)}
+    return len(gaps) == 1 and run[groups[i].end : groups[i + 1].start] not in gaps
 
 
 def all_slots(run: str, groups: list[Group], plus0: bool, short: bool = True) -> tuple[Slot, ...]:
@@ -232,8 +279,20 @@ def candidates(slots: tuple[Slot, ...], groups: list) -> tuple[Cand, ...]:
     """The candidates of the slots; groups: (start, end, digits)."""
     out = []
     for s in slots:
-        parts = [g[2] for g in groups[s.i:s.j + 1]]
-        out.append((s.score, s.total, s.i, s.j, "".join(parts), s.plus,
-                    s.j > s.i and parts[0] in BARE_COUNTRY_CODES, groups[s.i][0], groups[s.j][1],
-                    s.short_tail, s.rule))
+        parts = [g[2] for g in groups[s.i : s.j + 1]]
+        out.append(
+            (
+                s.score,
+                s.total,
+                s.i,
+                s.j,
+                "".join(parts),
+                s.plus,
+                s.j > s.i and parts[0] in BARE_COUNTRY_CODES,
+                groups[s.i][0],
+                groups[s.j][1],
+                s.short_tail,
+                s.rule,
+            )
+        )
     return tuple(out)

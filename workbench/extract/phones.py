@@ -5,6 +5,7 @@ numbers inside each run (`phoneshape`, `phonerun`) -> validation (`validity`) an
 context checks, best candidate first. Linear in the text: each group starts at most
 a handful of candidates.
 """
+
 from __future__ import annotations
 
 import functools
@@ -46,7 +47,8 @@ _PLUS_BEFORE = re.compile(r"(?:[+\uff0b][\s(\-.]{0,2}|wa\.me/|[?&]phone=)$", re.
 _ID_WORDS = frozenset(
     "ad id ref reference order post posting listing zip zipcode postcode invoice tracking sku "
     "isbn serial case ticket confirmation conf report item account acct iban card usd receipt receipts "
-    "tx txn transaction hash invoice# ref# id#".split())
+    "tx txn transaction hash invoice# ref# id#".split()
+)
 _ID_SUFFIX = frozenset("no no. num num. number id code".split())
 _VANITY = re.compile(
     r"(?<![\w+])(?:\+?1[\s.\-]?)?\(?[2-9]\d{2}\)?[\s.\-]?"
@@ -71,8 +73,17 @@ _LEAD = re.compile(r"(?:[+\uff0b][\s(]?|\()$")
 # Runs (with whether a '+' precedes them, and the region) none of whose candidates is
 # a valid number ("2024-05-01 11", "1234567890"): they repeat, and are skipped.
 _NO_NUMBER: set[tuple[str, bool, str]] = set()
-CONFIDENCE = {"digits": 0.95, "fullwidth": 0.9, "unicode": 0.9, "emoji": 0.9, "words": 0.85,
-              "mixed": 0.85, "lookalike": 0.8, "vanity": 0.7, "field": 1.0}
+CONFIDENCE = {
+    "digits": 0.95,
+    "fullwidth": 0.9,
+    "unicode": 0.9,
+    "emoji": 0.9,
+    "words": 0.85,
+    "mixed": 0.85,
+    "lookalike": 0.8,
+    "vanity": 0.7,
+    "field": 1.0,
+}
 
 
 @functools.lru_cache(maxsize=65536)
@@ -107,35 +118,51 @@ def _select(text: str, start: int, cands: tuple[Cand, ...], region: str) -> list
         first, end = start + first, start + last
         is_bad = bad.get(i)
         if is_bad is None:
-            is_bad = bad[i] = _bad_window(text[max(0, first - 30):first])
+            is_bad = bad[i] = _bad_window(text[max(0, first - 30) : first])
         if is_bad:
             continue
         if first > 1 and text[first - 1] in ".," and text[first - 2].isdigit():
             continue  # the decimals of a number ("3.14159265358"), or a thousands group
         span = text[first:end]
-        if ("+" in span or "+" in text[max(0, first - 3):first]) and _SUM.search(text, max(0, first - 3), end):
+        if ("+" in span or "+" in text[max(0, first - 3) : first]) and _SUM.search(
+            text, max(0, first - 3), end
+        ):
             continue  # a sum ("650+253+1234"), not a '+' country code
-        if (i and not text[max(0, first - 4):first].isalpha() and not any(b == i - 1 for _a, b in used)
-                and _LONG_BEFORE.search(text, max(0, first - 24), first)):
+        if (
+            i
+            and not text[max(0, first - 4) : first].isalpha()
+            and not any(b == i - 1 for _a, b in used)
+            and _LONG_BEFORE.search(text, max(0, first - 24), first)
+        ):
             continue  # the second of a list of long digit strings that are not numbers (ids)
         if ("/" in span or "*" in span) and _PRICE_LIST.fullmatch(span):
             continue  # "100/180/280", "140*172*258": a rate list, not a number
         # A short last group followed by a unit is a price or an age, not a line number.
-        if short_tail and (_AFTER_BAD_ASCII if text.isascii() else _AFTER_BAD).match(text, end, end + 16):
+        if short_tail and (_AFTER_BAD_ASCII if text.isascii() else _AFTER_BAD).match(
+            text, end, end + 16
+        ):
             continue
         used.append((i, j))
-        lead = text[max(0, first - 3):first]
+        lead = text[max(0, first - 3) : first]
         if "+" in lead or "(" in lead or "\uff0b" in lead:
             m = _LEAD.search(text, max(0, first - 3), first)
             first -= len(m.group()) if m else 0
-        if text[end:end + 1] == ")" and "(" in text[first:end]:
+        if text[end : end + 1] == ")" and "(" in text[first:end]:
             end += 1
-        picked.append(Identifier("phone", value, text[first:end], first, end, rule, CONFIDENCE[rule]))
+        picked.append(
+            Identifier("phone", value, text[first:end], first, end, rule, CONFIDENCE[rule])
+        )
     return picked if valid else None
 
 
-def find_phones(text: str, region: str = "US", *, words: bool = True,
-                vanity: bool = True, respelled: bool = True) -> list[Identifier]:
+def find_phones(
+    text: str,
+    region: str = "US",
+    *,
+    words: bool = True,
+    vanity: bool = True,
+    respelled: bool = True,
+) -> list[Identifier]:
     """Phone numbers in ``text``, obfuscated or not, as E.164 identifiers.
 
     Parameters
@@ -164,12 +191,17 @@ def find_phones(text: str, region: str = "US", *, words: bool = True,
     if respelled and respell.needed(text, words):
         new, spans = respell.respell(text)
         if spans:  # the wider number words, as digits: scanned so, offsets mapped back
-            found = [_restored(p, text, spans) for p in _scan(new, region, has_number_word(new), vanity)]
+            found = [
+                _restored(p, text, spans) for p in _scan(new, region, has_number_word(new), vanity)
+            ]
             # Read digit by digit ("four four one six"), the groups show once closed up.
             new, spans = respell.respell(text, glue=True)
             taken = [(p.start, p.end) for p in found]
-            found += [p for p in (_restored(p, text, spans) for p in _scan(new, region, False, vanity))
-                      if not any(p.start < b and a < p.end for a, b in taken)]
+            found += [
+                p
+                for p in (_restored(p, text, spans) for p in _scan(new, region, False, vanity))
+                if not any(p.start < b and a < p.end for a, b in taken)
+            ]
             return sorted(found, key=lambda p: p.start)
     return _scan(text, region, words, vanity)
 
@@ -212,9 +244,10 @@ def _scan(text: str, region: str, words: bool, vanity: bool) -> list[Identifier]
         if end - start > MAX_RUN_CHARS:
             logger.debug("skipped a %d-character digit run at %d", end - start, start)
             continue
-        before = text[max(0, start - 12):start]  # "+", "wa.me/" or "phone=": one of "+/=" first
+        before = text[max(0, start - 12) : start]  # "+", "wa.me/" or "phone=": one of "+/=" first
         plus0 = ("+" in before or "/" in before or "=" in before or "\uff0b" in before) and (
-            _PLUS_BEFORE.search(text, max(0, start - 12), start) is not None)
+            _PLUS_BEFORE.search(text, max(0, start - 12), start) is not None
+        )
         key = (text[start:end], plus0, region)
         if key in _NO_NUMBER:
             continue
@@ -232,7 +265,9 @@ def _scan(text: str, region: str, words: bool, vanity: bool) -> list[Identifier]
     return found
 
 
-def _vanity(text: str, region: str, covered: list[tuple[int, int]], ascii: bool) -> list[Identifier]:
+def _vanity(
+    text: str, region: str, covered: list[tuple[int, int]], ascii: bool
+) -> list[Identifier]:
     """Numbers spelled with letters on the keypad ("1-800-FLOWERS")."""
     found = []
     for m in (_VANITY_ASCII if ascii else _VANITY).finditer(text):
@@ -247,8 +282,11 @@ def _vanity(text: str, region: str, covered: list[tuple[int, int]], ascii: bool)
             digits = _NON_DIGITS.sub("", phonenumbers.convert_alpha_characters_in_number(m.group()))
         value = to_e164(digits, region)
         if value:
-            found.append(Identifier("phone", value, m.group(), m.start(), m.end(), "vanity",
-                                    CONFIDENCE["vanity"]))
+            found.append(
+                Identifier(
+                    "phone", value, m.group(), m.start(), m.end(), "vanity", CONFIDENCE["vanity"]
+                )
+            )
     return found
 
 

@@ -6,6 +6,7 @@ number depends on the run's shape, not on its digits: "713-482-0193" and
 nueve ...". A new number written a common way then costs a dictionary look-up and a
 translation of the run to its digits (`phonerun` does the work).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -37,8 +38,9 @@ _CACHE_MAX = 200_000
 # stay: they are look-alikes of 1, 5, 8, and 'i', 's', 'b' are not; 'L' never occurs in
 # a run). No number word holds
 # another, so each word of a run is replaced on its own.
-_SHAPE = str.maketrans({**{str(d): "0" for d in range(1, 10)},
-                        **{c: c.lower() for c in "ACDEFGHJKLMNOPQRTUVWXYZ"}})
+_SHAPE = str.maketrans(
+    {**{str(d): "0" for d in range(1, 10)}, **{c: c.lower() for c in "ACDEFGHJKLMNOPQRTUVWXYZ"}}
+)
 _SHAPE_WORDS = re.compile(_WORD_TRIE.replace("i", "[iI]").replace("s", "[sS]"))
 
 
@@ -86,7 +88,7 @@ class Placed(NamedTuple):
 
     slot: Slot
     digits: tuple[tuple[int, int], ...]  # ranges in the run's digits, in order
-    head: tuple[int, int]                # the range of its first group
+    head: tuple[int, int]  # the range of its first group
     first: int
     last: int
     words_first: int
@@ -106,8 +108,11 @@ _DIGITS = _DigitTable()
 _DIGITS_AND_Q = _DigitTable({ord("q"): ord("q")})
 _WORDS = re.compile(_WORD_TRIE, re.IGNORECASE)  # the words `_SHAPE_WORDS` finds in the shape
 _WORDS_ASCII = ascii_twin(_WORDS)
-_WORD_VALUE = {form: digit for word, digit in NUMBER_WORDS.items()
-               for form in (word, word.upper(), word.capitalize())}
+_WORD_VALUE = {
+    form: digit
+    for word, digit in NUMBER_WORDS.items()
+    for form in (word, word.upper(), word.capitalize())
+}
 _TEMPLATES: dict[tuple[str, bool, tuple, bool], Template] = {}
 _RUN_CACHE: dict[tuple[str, bool, bool], tuple[Cand, ...]] = {}
 
@@ -139,12 +144,14 @@ def _merged(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
-def _placed(shape: str, groups: list[Group], slots: tuple[Slot, ...], masked: tuple) -> tuple[Placed, ...]:
+def _placed(
+    shape: str, groups: list[Group], slots: tuple[Slot, ...], masked: tuple
+) -> tuple[Placed, ...]:
     ranges = []
     at = 0
     for g in groups:
         if masked:  # masked tokens keep their digits in the run's digits (no words here)
-            at = len(shape[:g.start].translate(_DIGITS))
+            at = len(shape[: g.start].translate(_DIGITS))
         ranges.append((at, at + len(g.digits)))
         at += len(g.digits)
     words = [m.start() for m in _SHAPE_WORDS.finditer(shape)]
@@ -152,9 +159,18 @@ def _placed(shape: str, groups: list[Group], slots: tuple[Slot, ...], masked: tu
     def words_before(offset: int) -> int:
         return bisect.bisect_left(words, offset)
 
-    return tuple(Placed(s, _merged(ranges[s.i:s.j + 1]), ranges[s.i], groups[s.i].start, groups[s.j].end,
-                        words_before(groups[s.i].start), words_before(groups[s.j].end))
-                 for s in slots)
+    return tuple(
+        Placed(
+            s,
+            _merged(ranges[s.i : s.j + 1]),
+            ranges[s.i],
+            groups[s.i].start,
+            groups[s.j].end,
+            words_before(groups[s.i].start),
+            words_before(groups[s.j].end),
+        )
+        for s in slots
+    )
 
 
 def _template(shape: str, masked: tuple, plus0: bool, short: bool) -> Template:
@@ -164,14 +180,21 @@ def _template(shape: str, masked: tuple, plus0: bool, short: bool) -> Template:
         if len(_TEMPLATES) >= _CACHE_MAX:
             _TEMPLATES.clear()
         if masked:
-            groups = touching(t for t in digit_tokens_in(shape, 0, len(shape))
-                              if not any(s <= t.start < e for s, e in masked))
+            groups = touching(
+                t
+                for t in digit_tokens_in(shape, 0, len(shape))
+                if not any(s <= t.start < e for s, e in masked)
+            )
         else:
-            groups = [Group(m.start() + g.start, m.start() + g.end, g.digits, g.kinds)
-                      for m in (CHUNK_ASCII if shape.isascii() else CHUNK).finditer(shape)
-                      for g in chunk_info(m.group())]
+            groups = [
+                Group(m.start() + g.start, m.start() + g.end, g.digits, g.kinds)
+                for m in (CHUNK_ASCII if shape.isascii() else CHUNK).finditer(shape)
+                for g in chunk_info(m.group())
+            ]
         slots = all_slots(shape, groups, plus0, short)
-        template = _TEMPLATES[key] = Template(len(groups), slots, _placed(shape, groups, slots, masked))
+        template = _TEMPLATES[key] = Template(
+            len(groups), slots, _placed(shape, groups, slots, masked)
+        )
     return template
 
 
@@ -187,25 +210,34 @@ def _word_digits(run: str) -> tuple[str, list[int]]:
     return marked.replace("q", "{}").format(*values), [len(w) - 3 for w in words]
 
 
-def _place(placed: tuple[Placed, ...], digits: str, shifts: list[int] | None = None) -> tuple[Cand, ...]:
+def _place(
+    placed: tuple[Placed, ...], digits: str, shifts: list[int] | None = None
+) -> tuple[Cand, ...]:
     """The candidates of a run, from its template's placed slots and the run's digits."""
     out = []
     moved = None
     for p in placed:
         s = p.slot
-        number = (digits[p.digits[0][0]:p.digits[0][1]] if len(p.digits) == 1
-                  else "".join(digits[a:b] for a, b in p.digits))
-        bare_cc = s.j > s.i and digits[p.head[0]:p.head[1]] in BARE_COUNTRY_CODES
+        number = (
+            digits[p.digits[0][0] : p.digits[0][1]]
+            if len(p.digits) == 1
+            else "".join(digits[a:b] for a, b in p.digits)
+        )
+        bare_cc = s.j > s.i and digits[p.head[0] : p.head[1]] in BARE_COUNTRY_CODES
         first, last = p.first, p.last
         if shifts:
             if moved is None:
                 moved = [0, *itertools.accumulate(shifts)]  # shift of the text after k words
             first, last = first + moved[p.words_first], last + moved[p.words_last]
-        out.append((s.score, s.total, s.i, s.j, number, s.plus, bare_cc, first, last, s.short_tail, s.rule))
+        out.append(
+            (s.score, s.total, s.i, s.j, number, s.plus, bare_cc, first, last, s.short_tail, s.rule)
+        )
     return tuple(out)
 
 
-def run_candidates(run: str, plus0: bool, words: bool = True, short: bool = True) -> tuple[Cand, ...]:
+def run_candidates(
+    run: str, plus0: bool, words: bool = True, short: bool = True
+) -> tuple[Cand, ...]:
     """Candidate numbers in one run, best first; ``plus0``: a '+' stands just before it.
 
     ``words=False`` says the run holds no number word (a shortcut, same answer);
@@ -228,8 +260,11 @@ def run_candidates(run: str, plus0: bool, words: bool = True, short: bool = True
     masked = tuple(masks(run))  # dates and measurements: their offsets join the template's key
     shape, aligned = shape_of(run, words)
     if masked and not aligned:  # offsets of the shape are not the run's: no template
-        groups = touching(t for t in digit_tokens_in(run, 0, len(run))
-                          if not any(s <= t.start < e for s, e in masked))
+        groups = touching(
+            t
+            for t in digit_tokens_in(run, 0, len(run))
+            if not any(s <= t.start < e for s, e in masked)
+        )
         cands = candidates(all_slots(run, groups, plus0, short), groups)
     else:
         placed = _template(shape, masked, plus0, short).placed

@@ -7,6 +7,7 @@ The run's region is the fallback. A cue that fits several countries (the euro,
 "pesos", Spanish) only chooses among the candidates of other evidence; alone it
 never moves an account away from the run's region.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,24 +44,58 @@ TEXT_CUES: tuple[tuple[str, str, str], ...] = (
     ("AR", "currency", r"\bAR\$|\bARS\b"),
     ("TH", "script", r"[\x{0E00}-\x{0E7F}]"),
     ("IL", "script", r"[\x{0590}-\x{05FF}]"),
-    ("BR", "language", r"(?i)\b(?:chama no zap|zap|atendo|beijos|beijinhos|gostosa|loira|acompanhante|"
-                       r"local pr[óo]prio)\b|(?i)\bvoc[êe]|(?i)\bcach[êe]"),
-    ("PH", "language", r"(?i)\b(?:po lang|lang po|salamat|pinay|naman|kayo|mga|txt lng|pm lng|"
-                       r"pwede|ako|sa fb)\b"),
-    ("DE", "language", r"(?i)\b(?:und|nicht|ich bin|besuchbar|hausbesuche|hotelbesuche|zärtlich)\b"),
+    (
+        "BR",
+        "language",
+        r"(?i)\b(?:chama no zap|zap|atendo|beijos|beijinhos|gostosa|loira|acompanhante|"
+        r"local pr[óo]prio)\b|(?i)\bvoc[êe]|(?i)\bcach[êe]",
+    ),
+    (
+        "PH",
+        "language",
+        r"(?i)\b(?:po lang|lang po|salamat|pinay|naman|kayo|mga|txt lng|pm lng|"
+        r"pwede|ako|sa fb)\b",
+    ),
+    (
+        "DE",
+        "language",
+        r"(?i)\b(?:und|nicht|ich bin|besuchbar|hausbesuche|hotelbesuche|zärtlich)\b",
+    ),
     ("FR", "language", r"(?i)\b(?:je suis|nouvelle|appelle[sz]?|bisous|rencontre|coquine)\b"),
 )
 # Cues that fit several countries: they choose among other evidence only.
 SHARED_CUES: tuple[tuple[frozenset, str], ...] = (
     (frozenset("ES DE FR IT NL PT IE".split()), r"€|\beuros?\b|\bEUR\b"),
     (frozenset("MX CO AR PH CL DO".split()), r"(?i)\bpesos?\b"),
-    (frozenset("MX ES CO AR CL PE US DO".split()),
-     r"(?i)\b(?:hola|llámame|llamame|escríbeme|servicio|chica|cariñosa|besos|solo|nueva|horas)\b"),
+    (
+        frozenset("MX ES CO AR CL PE US DO".split()),
+        r"(?i)\b(?:hola|llámame|llamame|escríbeme|servicio|chica|cariñosa|besos|solo|nueva|horas)\b",
+    ),
 )
 # Country domains of platforms ("badoo.com.br", "locanto.co.uk").
-_TLDS = {"uk": "GB", "br": "BR", "mx": "MX", "es": "ES", "th": "TH", "ph": "PH", "il": "IL",
-         "nz": "NZ", "au": "AU", "in": "IN", "de": "DE", "fr": "FR", "ar": "AR", "ca": "CA",
-         "cl": "CL", "pe": "PE", "it": "IT", "nl": "NL", "pt": "PT", "ie": "IE", "sg": "SG"}
+_TLDS = {
+    "uk": "GB",
+    "br": "BR",
+    "mx": "MX",
+    "es": "ES",
+    "th": "TH",
+    "ph": "PH",
+    "il": "IL",
+    "nz": "NZ",
+    "au": "AU",
+    "in": "IN",
+    "de": "DE",
+    "fr": "FR",
+    "ar": "AR",
+    "ca": "CA",
+    "cl": "CL",
+    "pe": "PE",
+    "it": "IT",
+    "nl": "NL",
+    "pt": "PT",
+    "ie": "IE",
+    "sg": "SG",
+}
 _TLD = re.compile(r"\.([a-z]{2})(?:/|$)")
 # Nearest known city within this many kilometres names the country of coordinates.
 MAX_KM = 300.0
@@ -69,11 +104,14 @@ _WORDLIKE = frozenset(
     "nice reading natal santos salvador victoria reims rio nana cali df bh kl sampa gta poa qc bgc "
     "angeles lima goa cork faro porto palma granada mendoza leon la plata merida columbus richmond "
     "providence buffalo long beach santiago bs as d.c. indy pasay welly brum essen bremen natal "
-    "hamilton nelson napier".split())
+    "hamilton nelson napier".split()
+)
 # Short forms (abbreviations, nicknames) are read in a city column only.
-_SHORT = frozenset("chch akl tlv gdl mty bcn bkk ldn mcr atx slc okc stl atl nyc phx dfw abq yyc mtl nola caba".split())
+_SHORT = frozenset(
+    "chch akl tlv gdl mty bcn bkk ldn mcr atx slc okc stl atl nyc phx dfw abq yyc mtl nola caba".split()
+)
 _TEXT_CITIES: dict[str, list[str]] = {}  # country -> names that name it alone
-_MENTIONS: dict[str, list[str]] = {}     # country -> names that may name it (also shared ones)
+_MENTIONS: dict[str, list[str]] = {}  # country -> names that may name it (also shared ones)
 for _name, _countries in CITY_COUNTRIES.items():
     if len(_name) < 4 or _name in _WORDLIKE or _name in _SHORT or not _name.isascii():
         continue
@@ -84,11 +122,16 @@ for _name, _countries in CITY_COUNTRIES.items():
 
 
 def _city_pattern(names) -> str:
-    return r"(?i)\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b"
+    return (
+        r"(?i)\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b"
+    )
 
 
-_ANY_CUE = "|".join([f"(?:{p})" for _c, _w, p in TEXT_CUES] + [f"(?:{p})" for _c, p in SHARED_CUES]
-                    + [f"(?:{_city_pattern(n for names in _TEXT_CITIES.values() for n in names)})"])
+_ANY_CUE = "|".join(
+    [f"(?:{p})" for _c, _w, p in TEXT_CUES]
+    + [f"(?:{p})" for _c, p in SHARED_CUES]
+    + [f"(?:{_city_pattern(n for names in _TEXT_CITIES.values() for n in names)})"]
+)
 _ANY_MENTION = _city_pattern(sorted({n for names in _MENTIONS.values() for n in names}))
 _ANY_TEXT_CITY = _city_pattern(sorted({n for names in _TEXT_CITIES.values() for n in names}))
 
@@ -116,7 +159,11 @@ def _search(texts: pd.Series, pattern: str) -> np.ndarray:
     if pa is not None:
         try:
             column = pa.array(texts.array, type=pa.large_string())
-            return pc.match_substring_regex(column, pattern).to_numpy(zero_copy_only=False).astype(bool)
+            return (
+                pc.match_substring_regex(column, pattern)
+                .to_numpy(zero_copy_only=False)
+                .astype(bool)
+            )
         except (TypeError, ValueError, UnicodeError, pa.ArrowException):
             pass
     python = re.sub(r"\\x\{([0-9A-Fa-f]{4})\}", r"\\u\1", pattern).replace("(?i)", "")
@@ -131,13 +178,13 @@ def _nearest(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     plon = np.radians([b for _c, _a, b in CITY_POINTS])
     out = np.full(len(lat), None, dtype=object)
     for start in range(0, len(lat), 4096):  # bounded memory: 4096 x cities at a time
-        la = np.radians(lat[start:start + 4096])[:, None]
-        lo = np.radians(lon[start:start + 4096])[:, None]
+        la = np.radians(lat[start : start + 4096])[:, None]
+        lo = np.radians(lon[start : start + 4096])[:, None]
         h = np.sin((plat - la) / 2) ** 2 + np.cos(la) * np.cos(plat) * np.sin((plon - lo) / 2) ** 2
         km = 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
         best = km.argmin(axis=1)
         near = km[np.arange(len(best)), best] <= MAX_KM
-        out[start:start + 4096] = np.where(near, countries[best], None)
+        out[start : start + 4096] = np.where(near, countries[best], None)
     return out
 
 
@@ -174,13 +221,17 @@ def infer_regions(accounts: pd.DataFrame, region: str = "US") -> pd.DataFrame:
     for column, why in (("country", "country column"), ("region", "region column")):
         if column in accounts.columns:
             cells = accounts[column]
-            mapped = cells.map({v: country_of(v) for v in cells.dropna().unique()}).to_numpy(dtype=object)
+            mapped = cells.map({v: country_of(v) for v in cells.dropna().unique()}).to_numpy(
+                dtype=object
+            )
             settle(np.ones(n, dtype=bool), mapped, why)
     if "city" in accounts.columns:
         cells = accounts["city"]
         lookup = {v: city_countries(v)[0] for v in cells.dropna().unique() if isinstance(v, str)}
         lists = cells.map(lookup).to_numpy(dtype=object)
-        single = np.array([c[0] if isinstance(c, list) and len(c) == 1 else None for c in lists], dtype=object)
+        single = np.array(
+            [c[0] if isinstance(c, list) and len(c) == 1 else None for c in lists], dtype=object
+        )
         settle(np.ones(n, dtype=bool), single, "city")
         for k in np.flatnonzero(pd.isna(found)):
             if isinstance(lists[k], list) and len(lists[k]) > 1:
@@ -229,7 +280,9 @@ def _first_name(texts: pd.Series, pattern: str) -> np.ndarray:
                 found = found.combine_chunks()
             names = found.field("name").to_pylist()
             valid = found.is_valid().to_pylist()
-            return np.array([n if ok and n else None for n, ok in zip(names, valid, strict=True)], dtype=object)
+            return np.array(
+                [n if ok and n else None for n, ok in zip(names, valid, strict=True)], dtype=object
+            )
         except (TypeError, ValueError, UnicodeError, KeyError, pa.ArrowException):
             pass
     python = capture.replace("(?i)", "")
@@ -247,8 +300,13 @@ def _texts(accounts: pd.DataFrame) -> pd.Series | None:
     return joined.reset_index(drop=True)
 
 
-def _text_evidence(accounts: pd.DataFrame, found: np.ndarray, source: np.ndarray,
-                   candidates: dict[int, list[str]], region: str) -> None:
+def _text_evidence(
+    accounts: pd.DataFrame,
+    found: np.ndarray,
+    source: np.ndarray,
+    candidates: dict[int, list[str]],
+    region: str,
+) -> None:
     """Settle undecided accounts (and ambiguous cities) from cues in their texts and platform."""
     todo = np.flatnonzero(pd.isna(found))
     if not len(todo):
@@ -259,7 +317,14 @@ def _text_evidence(accounts: pd.DataFrame, found: np.ndarray, source: np.ndarray
         # searched cue by cue (and only those, or ambiguous cities, looked at below).
         keep = _search(texts, _ANY_CUE) | np.isin(todo, list(candidates))
         if "platform" in accounts.columns:
-            keep |= accounts["platform"].iloc[todo].fillna("").astype(str).str.contains(r"\.[A-Za-z]{2}(?:/|$)").to_numpy()
+            keep |= (
+                accounts["platform"]
+                .iloc[todo]
+                .fillna("")
+                .astype(str)
+                .str.contains(r"\.[A-Za-z]{2}(?:/|$)")
+                .to_numpy()
+            )
         todo, texts = todo[keep], texts[keep].reset_index(drop=True)
         if not len(todo):
             return
@@ -268,8 +333,10 @@ def _text_evidence(accounts: pd.DataFrame, found: np.ndarray, source: np.ndarray
         for country, why, pattern in TEXT_CUES:
             cues.append((_search(texts, pattern), country, why))
         named = _first_name(texts, _ANY_TEXT_CITY)
-        city_country = np.array([CITY_COUNTRIES[fold(n)][0] if isinstance(n, str) else None for n in named],
-                                dtype=object)
+        city_country = np.array(
+            [CITY_COUNTRIES[fold(n)][0] if isinstance(n, str) else None for n in named],
+            dtype=object,
+        )
         for country in sorted({c for c in city_country if c is not None}):
             cues.append((city_country == country, country, "city in text"))
     if "platform" in accounts.columns:
@@ -277,7 +344,11 @@ def _text_evidence(accounts: pd.DataFrame, found: np.ndarray, source: np.ndarray
         tld = platforms.str.extract(_TLD, expand=False).map(_TLDS).to_numpy(dtype=object)
         for country in set(t for t in tld if isinstance(t, str)):
             cues.append((tld == country, country, "platform domain"))
-    shared = [(_search(texts, pattern), countries) for countries, pattern in SHARED_CUES] if texts is not None else []
+    shared = (
+        [(_search(texts, pattern), countries) for countries, pattern in SHARED_CUES]
+        if texts is not None
+        else []
+    )
     # A loop over the undecided accounts that hold a cue at all (bounded by the cue hits).
     any_hit = np.zeros(len(todo), dtype=bool)
     for hit, _c, _w in cues:

@@ -7,6 +7,7 @@ and German. A text holding any of them is rewritten (words to digits, inside cha
 of number tokens only) and scanned by `phones` as digits; offsets map back to the
 original text. It does not decide what is a phone; `phones` does.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -18,37 +19,120 @@ from .normalise import NUMBER_WORDS, SEPARATOR_CHARS, _trie
 UNITS: dict[str, str] = {
     **NUMBER_WORDS,
     # Portuguese
-    "um": "1", "uma": "1", "dois": "2", "duas": "2", "três": "3", "quatro": "4", "sete": "7",
-    "oito": "8", "nove": "9", "meia": "6",
+    "um": "1",
+    "uma": "1",
+    "dois": "2",
+    "duas": "2",
+    "três": "3",
+    "quatro": "4",
+    "sete": "7",
+    "oito": "8",
+    "nove": "9",
+    "meia": "6",
     # Tagalog
-    "sero": "0", "isa": "1", "dalawa": "2", "tatlo": "3", "apat": "4", "lima": "5", "anim": "6",
-    "pito": "7", "walo": "8", "siyam": "9",
+    "sero": "0",
+    "isa": "1",
+    "dalawa": "2",
+    "tatlo": "3",
+    "apat": "4",
+    "lima": "5",
+    "anim": "6",
+    "pito": "7",
+    "walo": "8",
+    "siyam": "9",
     # French, German
-    "zéro": "0", "un": "1", "une": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5",
-    "sept": "7", "huit": "8", "neuf": "9", "null": "0", "eins": "1", "zwei": "2", "drei": "3",
-    "vier": "4", "fünf": "5", "sechs": "6", "sieben": "7", "acht": "8", "neun": "9",
+    "zéro": "0",
+    "un": "1",
+    "une": "1",
+    "deux": "2",
+    "trois": "3",
+    "quatre": "4",
+    "cinq": "5",
+    "sept": "7",
+    "huit": "8",
+    "neuf": "9",
+    "null": "0",
+    "eins": "1",
+    "zwei": "2",
+    "drei": "3",
+    "vier": "4",
+    "fünf": "5",
+    "sechs": "6",
+    "sieben": "7",
+    "acht": "8",
+    "neun": "9",
 }
 # Two digits each.
 TEENS: dict[str, str] = {
-    "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14",
-    "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19",
-    "diez": "10", "once": "11", "doce": "12", "trece": "13", "catorce": "14", "quince": "15",
-    "dieciseis": "16", "dieciséis": "16", "diecisiete": "17", "dieciocho": "18", "diecinueve": "19",
-    "dez": "10", "onze": "11", "doze": "12", "treze": "13", "catorze": "14", "quatorze": "14",
-    "quinze": "15", "dezesseis": "16", "dezessete": "17", "dezoito": "18", "dezenove": "19",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "thirteen": "13",
+    "fourteen": "14",
+    "fifteen": "15",
+    "sixteen": "16",
+    "seventeen": "17",
+    "eighteen": "18",
+    "nineteen": "19",
+    "diez": "10",
+    "once": "11",
+    "doce": "12",
+    "trece": "13",
+    "catorce": "14",
+    "quince": "15",
+    "dieciseis": "16",
+    "dieciséis": "16",
+    "diecisiete": "17",
+    "dieciocho": "18",
+    "diecinueve": "19",
+    "dez": "10",
+    "onze": "11",
+    "doze": "12",
+    "treze": "13",
+    "catorze": "14",
+    "quatorze": "14",
+    "quinze": "15",
+    "dezesseis": "16",
+    "dezessete": "17",
+    "dezoito": "18",
+    "dezenove": "19",
 }
 # The tens digit; alone they end in 0 ("twenty" = 20), before a unit they take it ("twenty one").
 TENS: dict[str, str] = {
-    "twenty": "2", "thirty": "3", "forty": "4", "fourty": "4", "fifty": "5", "sixty": "6",
-    "seventy": "7", "eighty": "8", "ninety": "9",
-    "veinte": "2", "treinta": "3", "cuarenta": "4", "cincuenta": "5", "sesenta": "6",
-    "setenta": "7", "ochenta": "8", "noventa": "9",
-    "vinte": "2", "trinta": "3", "quarenta": "4", "cinquenta": "5", "sessenta": "6",
+    "twenty": "2",
+    "thirty": "3",
+    "forty": "4",
+    "fourty": "4",
+    "fifty": "5",
+    "sixty": "6",
+    "seventy": "7",
+    "eighty": "8",
+    "ninety": "9",
+    "veinte": "2",
+    "treinta": "3",
+    "cuarenta": "4",
+    "cincuenta": "5",
+    "sesenta": "6",
+    "setenta": "7",
+    "ochenta": "8",
+    "noventa": "9",
+    "vinte": "2",
+    "trinta": "3",
+    "quarenta": "4",
+    "cinquenta": "5",
+    "sessenta": "6",
     "oitenta": "8",
 }
 # Ordinary words that sound like a digit: read so only between two number tokens.
-SOUNDALIKES: dict[str, str] = {"for": "4", "fore": "4", "to": "2", "too": "2", "won": "1",
-                               "ate": "8", "o": "0"}
+SOUNDALIKES: dict[str, str] = {
+    "for": "4",
+    "fore": "4",
+    "to": "2",
+    "too": "2",
+    "won": "1",
+    "ate": "8",
+    "o": "0",
+}
 REPEATS = {"double": 2, "triple": 3}
 # More number tokens than this in one chain is no phone number (a table, a dump).
 MAX_CHAIN = 40
@@ -60,15 +144,19 @@ _TOKEN = re.compile(rf"(?P<d>\d+)|(?P<w>{_LETTERS})")
 _GAP_OK = re.compile(rf"[{SEPARATOR_CHARS}]{{0,8}}")
 
 # The words only this module reads (the scanner reads NUMBER_WORDS itself).
-SPELLED = sorted(set(TEENS) | set(TENS) | set(REPEATS) | (set(UNITS) - set(NUMBER_WORDS)),
-                 key=len, reverse=True)
+SPELLED = sorted(
+    set(TEENS) | set(TENS) | set(REPEATS) | (set(UNITS) - set(NUMBER_WORDS)), key=len, reverse=True
+)
 _SPECIAL = SPELLED
 _NUMBERISH = "|".join([r"\d", *sorted(NUMBER_WORDS, key=len, reverse=True)])
 # A lone 'o' glued to a digit ("3O5", "266-O779") is the scanner's own look-alike: only
 # a spaced one ("583 O 2") needs respelling.
 _SEP = r"[\s\-.,/:;|]{0,3}"
 _SEP1 = r"[\s\-.,/:;|]{1,3}"
-_SOUND = "|".join(sorted(set(SOUNDALIKES) - {"o"}, key=len, reverse=True)) + rf"|(?<=[\s\-.,/:;|])o(?={_SEP1})"
+_SOUND = (
+    "|".join(sorted(set(SOUNDALIKES) - {"o"}, key=len, reverse=True))
+    + rf"|(?<=[\s\-.,/:;|])o(?={_SEP1})"
+)
 # A text needs rewriting only when it holds one of the wider words, or a sound-alike
 # between two number tokens: the common words "to" and "for" elsewhere do not count.
 # Each test is written to start with a character class the regex engine scans for fast
@@ -77,15 +165,33 @@ _WIDER_AT_START = re.compile(rf"(?:{_trie(SPELLED)})(?![^\W\d_])")
 _WIDER = re.compile(rf"[\W\d_](?:{_trie(SPELLED)})(?![^\W\d_])")
 _AFTER = rf"(?:{_NUMBERISH}|{_SOUND})"  # "5 won won ate 4": a sound-alike may follow one
 _SOUND_AFTER_DIGIT = re.compile(rf"\d{_SEP}(?:{_SOUND})(?![^\W\d_]){_SEP}{_AFTER}")
-_WORD_THEN_SOUND = re.compile(rf"(?:{_trie(sorted(NUMBER_WORDS))})(?:{_SEP}(?:{_SOUND})(?![^\W\d_])"
-                              rf"|(?:for|fore|too|to|won|ate))")
-_SOUND_THEN_WORD = re.compile(rf"(?:for|fore|too|to|won|ate)(?:{_SEP1})?(?:{_trie(sorted(NUMBER_WORDS))})")
+_WORD_THEN_SOUND = re.compile(
+    rf"(?:{_trie(sorted(NUMBER_WORDS))})(?:{_SEP}(?:{_SOUND})(?![^\W\d_])"
+    rf"|(?:for|fore|too|to|won|ate))"
+)
+_SOUND_THEN_WORD = re.compile(
+    rf"(?:for|fore|too|to|won|ate)(?:{_SEP1})?(?:{_trie(sorted(NUMBER_WORDS))})"
+)
 # Words joining two digit groups of one number ("212 417 and then 1120").
-JOIN_PHRASES = ("and then", "then", "and", "y luego", "luego", "e depois", "depois", "(ask for me)",
-                "ask for me", "(ask for her)")
-_JOIN_PHRASE = re.compile(rf"\d{{2}}[ \t,]+(?:{'|'.join(map(re.escape, JOIN_PHRASES))})[ \t,]+\d{{3}}")
-_JOIN_GAP = re.compile(rf"(?<=\d{{2}})[ \t,]+(?:{'|'.join(map(re.escape, JOIN_PHRASES))})[ \t,]+(?=\d{{3}})",
-                       re.IGNORECASE)
+JOIN_PHRASES = (
+    "and then",
+    "then",
+    "and",
+    "y luego",
+    "luego",
+    "e depois",
+    "depois",
+    "(ask for me)",
+    "ask for me",
+    "(ask for her)",
+)
+_JOIN_PHRASE = re.compile(
+    rf"\d{{2}}[ \t,]+(?:{'|'.join(map(re.escape, JOIN_PHRASES))})[ \t,]+\d{{3}}"
+)
+_JOIN_GAP = re.compile(
+    rf"(?<=\d{{2}})[ \t,]+(?:{'|'.join(map(re.escape, JOIN_PHRASES))})[ \t,]+(?=\d{{3}})",
+    re.IGNORECASE,
+)
 
 
 def needed(text: str, words: bool = True) -> bool:
@@ -100,8 +206,12 @@ def needed(text: str, words: bool = True) -> bool:
     (True, True)
     """
     low = text.lower()
-    if (_WIDER_AT_START.match(low) or _WIDER.search(low) or _SOUND_AFTER_DIGIT.search(low)
-            or _JOIN_PHRASE.search(low)):
+    if (
+        _WIDER_AT_START.match(low)
+        or _WIDER.search(low)
+        or _SOUND_AFTER_DIGIT.search(low)
+        or _JOIN_PHRASE.search(low)
+    ):
         return True
     # A sound-alike next to a number word, spaced or run together ("six ate", "for oh seven",
     # "TOONINE"): two tests that each start with literal letters (fast scans), looser than
@@ -144,7 +254,7 @@ def _split_glued(word: str) -> list[str] | None:
         return []
     for part in _GLUED_WORDS:
         if word.startswith(part):
-            rest = _split_glued(word[len(part):])
+            rest = _split_glued(word[len(part) :])
             if rest is not None:
                 return [part, *rest]
     return None
@@ -177,9 +287,14 @@ def _chains(text: str) -> list[list[tuple[int, int, str, str]]]:
             current = []
             continue
         if current:
-            gap = text[current[-1][1]:tok[0]]
+            gap = text[current[-1][1] : tok[0]]
             words = gap.split()
-            joined = len(words) == 1 and words[0].lower() in _JOINS and current[-1][2] == "x" and tok[2] == "u"
+            joined = (
+                len(words) == 1
+                and words[0].lower() in _JOINS
+                and current[-1][2] == "x"
+                and tok[2] == "u"
+            )
             joined = joined or (current[-1][1], tok[0]) in phrases
             if not joined and (_GAP_OK.fullmatch(gap) is None or gap.count("\n") > 1):
                 chains.append(current)
@@ -190,7 +305,9 @@ def _chains(text: str) -> list[list[tuple[int, int, str, str]]]:
     return chains
 
 
-def _digits(chain: list[tuple[int, int, str, str]], keep_digits: bool = False) -> list[tuple[int, int, str]]:
+def _digits(
+    chain: list[tuple[int, int, str, str]], keep_digits: bool = False
+) -> list[tuple[int, int, str]]:
     """The replacements of one chain: (start, end, digits) for each word (or ten+unit),
     and for each digit group too when ``keep_digits``."""
     # Sound-alikes count only between number tokens: trimmed off both ends, unless the
@@ -261,8 +378,11 @@ def respell(text: str, glue: bool = False) -> tuple[str, list[tuple[int, int, in
         if len(chain) > MAX_CHAIN:
             continue  # a long chain is a digit dump, not a number (as `phones.MAX_RUN_CHARS`)
         # Join phrases between digit groups ("417 and then 1120") become one space.
-        phrases = [(a[1], b[0], " ") for a, b in zip(chain, chain[1:], strict=False)
-                   if _HAS_LETTER.search(text, a[1], b[0]) and a[2] == b[2] == "d"]
+        phrases = [
+            (a[1], b[0], " ")
+            for a, b in zip(chain, chain[1:], strict=False)
+            if _HAS_LETTER.search(text, a[1], b[0]) and a[2] == b[2] == "d"
+        ]
         if not phrases and all(kind == "d" for _s, _e, kind, _d in chain):
             continue
         replaced = _glued(text, chain) if glue else _digits(chain)

@@ -6,6 +6,7 @@ metadata with one combined regular expression per (region, length), which gives
 the library's answer about 20x faster than parsing (every new number in a column
 is checked, so this matters); other numbers go through `phonenumbers.parse`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -21,14 +22,27 @@ MIN_DIGITS, MAX_DIGITS = 10, 15
 # Singapore) and Spain's, New Zealand's and Israel's 9-digit ones are common in ads. Shorter
 # spans than MIN_DIGITS are validated in the account's region only (never in North America).
 MIN_WRITTEN = 8
-_TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager",
-          "uan", "voicemail", "fixed_line", "mobile")
+_TYPES = (
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+    "fixed_line",
+    "mobile",
+)
 
 
 def _fits(desc, length: int) -> bool:
     """Could ``desc`` match a number of ``length`` digits (its length list allows it)?"""
-    return (desc is not None and bool(desc.national_number_pattern)
-            and (not desc.possible_length or length in desc.possible_length))
+    return (
+        desc is not None
+        and bool(desc.national_number_pattern)
+        and (not desc.possible_length or length in desc.possible_length)
+    )
 
 
 @functools.cache
@@ -132,8 +146,9 @@ def _valid(number: str, region: str) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def to_e164(digits: str, region: str = "US", plus: bool = False,
-            bare_cc: bool = False) -> str | None:
+def to_e164(
+    digits: str, region: str = "US", plus: bool = False, bare_cc: bool = False
+) -> str | None:
     """Validate an ASCII digit string as a phone number and return it in E.164.
 
     Parameters
@@ -186,8 +201,9 @@ def _to_e164(digits: str, region: str, plus: bool, bare_cc: bool) -> str | None:
         order = region.split("/")
         if plus:
             return _to_e164(digits, order[0], plus, bare_cc)
-        if ((order[0] in TRUNK_WRITTEN and digits[:1] != "0" and len(digits) == 10)
-                or (len(digits) == 11 and digits[0] == "1")):
+        if (order[0] in TRUNK_WRITTEN and digits[:1] != "0" and len(digits) == 10) or (
+            len(digits) == 11 and digits[0] == "1"
+        ):
             # Ten digits without the trunk '0' its own numbers are written with, or '1' and
             # ten digits: a North American number of the other regions first ("713-482-0193"
             # in a London ad, "1 888 801 0076" in a Mexican one).
@@ -217,13 +233,15 @@ def _to_e164(digits: str, region: str, plus: bool, bare_cc: bool) -> str | None:
     elif len(digits) < MIN_DIGITS and not _short_ok(region, len(digits)):
         value = None  # no national number of the region is this short: no parsing
     elif region in TRUNK_WRITTEN and digits[0] != "0" and not bare_cc:
-        value = None  # its national numbers are written with their '0' ("100/180/280" is no FR number)
+        value = (
+            None  # its national numbers are written with their '0' ("100/180/280" is no FR number)
+        )
     else:
         value = _valid(digits, region)
     if value is None:
         for prefix in _OLD_PREFIXES.get(region, ()):
             if digits.startswith(prefix) and len(digits) - len(prefix) >= MIN_WRITTEN:
-                value = _valid(digits[len(prefix):], region)
+                value = _valid(digits[len(prefix) :], region)
                 if value is not None:
                     break
     # No other region is tried: a national number that is not the account's region's

@@ -4,6 +4,7 @@ Owns Bitcoin (base58check legacy and bech32/bech32m), Tron (base58check) and
 Ethereum (EIP-55 when mixed case) validation. Values: ``btc:...``, ``trx:...``,
 ``eth:0x...`` (lowercase hex).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,7 +20,9 @@ _BECH32_INDEX = {c: i for i, c in enumerate(_BECH32)}
 
 _LEGACY = re.compile(r"(?<![A-Za-z0-9])[13][1-9A-HJ-NP-Za-km-z]{25,34}(?![A-Za-z0-9])")
 _TRON = re.compile(r"(?<![A-Za-z0-9])T[1-9A-HJ-NP-Za-km-z]{33}(?![A-Za-z0-9])")
-_SEGWIT = re.compile(r"(?<![A-Za-z0-9])(?:bc1[02-9ac-hj-np-z]{11,71}|BC1[02-9AC-HJ-NP-Z]{11,71})(?![A-Za-z0-9])")
+_SEGWIT = re.compile(
+    r"(?<![A-Za-z0-9])(?:bc1[02-9ac-hj-np-z]{11,71}|BC1[02-9AC-HJ-NP-Z]{11,71})(?![A-Za-z0-9])"
+)
 _ETH = re.compile(r"(?<![A-Za-z0-9])0x[0-9a-fA-F]{40}(?![A-Za-z0-9])")
 # Every address is a word of at least 14 letters and digits (bc1 and 11 more; the
 # others are longer). Found after the character before it, so that the regex engine
@@ -55,15 +58,38 @@ def _bech32_ok(addr: str) -> bool:
 
 # Keccak-256 (Ethereum's hash; hashlib's sha3_256 pads differently), for EIP-55.
 _RC = (
-    0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000,
-    0x000000000000808B, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
-    0x000000000000008A, 0x0000000000000088, 0x0000000080008009, 0x000000008000000A,
-    0x000000008000808B, 0x800000000000008B, 0x8000000000008089, 0x8000000000008003,
-    0x8000000000008002, 0x8000000000000080, 0x000000000000800A, 0x800000008000000A,
-    0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008,
+    0x0000000000000001,
+    0x0000000000008082,
+    0x800000000000808A,
+    0x8000000080008000,
+    0x000000000000808B,
+    0x0000000080000001,
+    0x8000000080008081,
+    0x8000000000008009,
+    0x000000000000008A,
+    0x0000000000000088,
+    0x0000000080008009,
+    0x000000008000000A,
+    0x000000008000808B,
+    0x800000000000008B,
+    0x8000000000008089,
+    0x8000000000008003,
+    0x8000000000008002,
+    0x8000000000000080,
+    0x000000000000800A,
+    0x800000008000000A,
+    0x8000000080008081,
+    0x8000000000008080,
+    0x0000000080000001,
+    0x8000000080008008,
 )
-_ROT = ((0, 36, 3, 41, 18), (1, 44, 10, 45, 2), (62, 6, 43, 15, 61), (28, 55, 25, 21, 56),
-        (27, 20, 39, 8, 14))
+_ROT = (
+    (0, 36, 3, 41, 18),
+    (1, 44, 10, 45, 2),
+    (62, 6, 43, 15, 61),
+    (28, 55, 25, 21, 56),
+    (27, 20, 39, 8, 14),
+)
 _MASK = (1 << 64) - 1
 
 
@@ -80,8 +106,9 @@ def _keccak_f(a: list[list[int]]) -> list[list[int]]:
         for x in range(5):
             for y in range(5):
                 b[y][(2 * x + 3 * y) % 5] = _rol(a[x][y], _ROT[x][y])
-        a = [[b[x][y] ^ (~b[(x + 1) % 5][y] & b[(x + 2) % 5][y]) for y in range(5)]
-             for x in range(5)]
+        a = [
+            [b[x][y] ^ (~b[(x + 1) % 5][y] & b[(x + 2) % 5][y]) for y in range(5)] for x in range(5)
+        ]
         a[0][0] ^= rc
     return a
 
@@ -100,9 +127,9 @@ def keccak256(data: bytes, pad: int = 0x01) -> bytes:
     msg[-1] |= 0x80
     a = [[0] * 5 for _ in range(5)]
     for off in range(0, len(msg), rate):
-        block = msg[off:off + rate]
+        block = msg[off : off + rate]
         for i in range(rate // 8):
-            a[i % 5][i // 5] ^= int.from_bytes(block[8 * i:8 * i + 8], "little")
+            a[i % 5][i // 5] ^= int.from_bytes(block[8 * i : 8 * i + 8], "little")
         a = _keccak_f(a)
     out = b"".join(a[i % 5][i // 5].to_bytes(8, "little") for i in range(4))
     return out
@@ -122,8 +149,10 @@ def eth_checksum_ok(addr: str) -> bool:
     if hexpart == hexpart.lower() or hexpart == hexpart.upper():
         return True
     digest = keccak256(hexpart.lower().encode()).hex()
-    return all((c.upper() if int(h, 16) >= 8 else c.lower()) == c
-               for c, h in zip(hexpart, digest, strict=False))
+    return all(
+        (c.upper() if int(h, 16) >= 8 else c.lower()) == c
+        for c, h in zip(hexpart, digest, strict=False)
+    )
 
 
 def find_wallets(text: str) -> list[Identifier]:
@@ -140,16 +169,32 @@ def find_wallets(text: str) -> list[Identifier]:
         return found
     for m in _LEGACY.finditer(text):
         if _b58check(m.group(), (0x00, 0x05)):
-            found.append(Identifier("wallet", "btc:" + m.group(), m.group(), m.start(), m.end(), "btc", 0.95))
+            found.append(
+                Identifier("wallet", "btc:" + m.group(), m.group(), m.start(), m.end(), "btc", 0.95)
+            )
     for m in _TRON.finditer(text):
         if _b58check(m.group(), (0x41,)):
-            found.append(Identifier("wallet", "trx:" + m.group(), m.group(), m.start(), m.end(), "trx", 0.95))
+            found.append(
+                Identifier("wallet", "trx:" + m.group(), m.group(), m.start(), m.end(), "trx", 0.95)
+            )
     for m in _SEGWIT.finditer(text):
         if _bech32_ok(m.group()):
-            found.append(Identifier("wallet", "btc:" + m.group().lower(), m.group(), m.start(),
-                                    m.end(), "bech32", 0.95))
+            found.append(
+                Identifier(
+                    "wallet",
+                    "btc:" + m.group().lower(),
+                    m.group(),
+                    m.start(),
+                    m.end(),
+                    "bech32",
+                    0.95,
+                )
+            )
     for m in _ETH.finditer(text):
         if eth_checksum_ok(m.group()):
-            found.append(Identifier("wallet", "eth:" + m.group().lower(), m.group(), m.start(),
-                                    m.end(), "eth", 0.9))
+            found.append(
+                Identifier(
+                    "wallet", "eth:" + m.group().lower(), m.group(), m.start(), m.end(), "eth", 0.9
+                )
+            )
     return found

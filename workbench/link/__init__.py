@@ -6,6 +6,7 @@ groups accounts so that one wrong pair cannot merge two groups, ``explain`` writ
 link's waterfall of weights in words. ``hubs`` holds the identifier-only hub test that
 the watch state uses for new batches.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,11 +39,26 @@ def evidence_piece(table: pd.DataFrame, scored: pd.DataFrame, n_values: int) -> 
     families = [*ID_FAMILIES, "photo"]
     x = np.column_stack([table[f"x_{f}"].to_numpy() for f in families])
     strength = np.where(x >= 0, scored[[f"w_{f}" for f in families]].to_numpy(), -np.inf)
-    best = x[np.arange(len(table)), strength.argmax(axis=1)] if len(table) else np.zeros(0, dtype=np.int64)
+    best = (
+        x[np.arange(len(table)), strength.argmax(axis=1)]
+        if len(table)
+        else np.zeros(0, dtype=np.int64)
+    )
     return np.where(best >= 0, best, n_values + np.arange(len(table)))
 
-__all__ = ["KIND_WORDS", "LinkConfig", "Linkage", "Weights", "components", "explain_entity", "find_hubs",
-           "identifier_evidence", "is_hub", "link_accounts"]
+
+__all__ = [
+    "KIND_WORDS",
+    "LinkConfig",
+    "Linkage",
+    "Weights",
+    "components",
+    "explain_entity",
+    "find_hubs",
+    "identifier_evidence",
+    "is_hub",
+    "link_accounts",
+]
 
 
 @dataclass
@@ -60,14 +76,27 @@ def attachment(links: pd.DataFrame, account_ids: pd.Series) -> np.ndarray:
     """Per account, the match probability of the strongest used link that holds it in its
     entity (1 for an account alone): how surely it belongs with the others."""
     used = links[links["used"].astype(bool)]
-    best = pd.concat([used[["src", "weight"]].rename(columns={"src": "account_id"}),
-                      used[["dst", "weight"]].rename(columns={"dst": "account_id"})]).groupby("account_id")["weight"].max()
+    best = (
+        pd.concat(
+            [
+                used[["src", "weight"]].rename(columns={"src": "account_id"}),
+                used[["dst", "weight"]].rename(columns={"dst": "account_id"}),
+            ]
+        )
+        .groupby("account_id")["weight"]
+        .max()
+    )
     return best.reindex(account_ids).fillna(1.0).to_numpy()
 
 
-def link_accounts(accounts: pd.DataFrame, identifiers: pd.DataFrame, config: LinkConfig | None = None,
-                  photo_groups: pd.DataFrame | None = None, text_pairs: pd.DataFrame | None = None,
-                  text_signatures: np.ndarray | None = None) -> Linkage:
+def link_accounts(
+    accounts: pd.DataFrame,
+    identifiers: pd.DataFrame,
+    config: LinkConfig | None = None,
+    photo_groups: pd.DataFrame | None = None,
+    text_pairs: pd.DataFrame | None = None,
+    text_signatures: np.ndarray | None = None,
+) -> Linkage:
     """Resolve accounts into entities from identifiers, photo groups and text pairs.
 
     Every pair of accounts that shares an identifier (held by at most
@@ -96,18 +125,42 @@ def link_accounts(accounts: pd.DataFrame, identifiers: pd.DataFrame, config: Lin
     evidence = pd.concat([evidence, cross_platform_handles(evidence)], ignore_index=True)
     coded = code_evidence(evidence, index)
     present = presence(accounts, coded, photo_groups, text_signatures, text_pairs is not None)
-    table = compare_pairs(accounts, coded, photo_groups, text_pairs, config.max_pair_accounts, config.photo_radius,
-                          present)
-    weights = fit(accounts, coded, table, config.max_pair_accounts, config.photo_radius, present, text_signatures,
-                  config.u_pairs, config.seed)
+    table = compare_pairs(
+        accounts,
+        coded,
+        photo_groups,
+        text_pairs,
+        config.max_pair_accounts,
+        config.photo_radius,
+        present,
+    )
+    weights = fit(
+        accounts,
+        coded,
+        table,
+        config.max_pair_accounts,
+        config.photo_radius,
+        present,
+        text_signatures,
+        config.u_pairs,
+        config.seed,
+    )
     scored = pair_weights(table, weights)
     by_identifier = np.zeros(len(table), dtype=bool)
     for family in ID_FAMILIES:
         by_identifier |= table[f"x_{family}"].to_numpy() >= 0
     stage = np.where(by_identifier, 0, np.where(table["x_photo"].to_numpy() >= 0, 1, 2))
-    labels = cluster(len(index), table["i"].to_numpy(), table["j"].to_numpy(), scored["log_odds"].to_numpy(),
-                     config.merge_bits, config.strong_bits, config.small_group, stage=stage,
-                     piece=evidence_piece(table, scored, len(coded.k)))
+    labels = cluster(
+        len(index),
+        table["i"].to_numpy(),
+        table["j"].to_numpy(),
+        scored["log_odds"].to_numpy(),
+        config.merge_bits,
+        config.strong_bits,
+        config.small_group,
+        stage=stage,
+        piece=evidence_piece(table, scored, len(coded.k)),
+    )
     ids = _IdTaker(index)
     entities = _name_entities(ids[np.arange(len(index))], labels)
     links = pair_links(table, scored, labels, coded, ids, weights)
@@ -116,4 +169,10 @@ def link_accounts(accounts: pd.DataFrame, identifiers: pd.DataFrame, config: Lin
     used = evidence[evidence["kind"] != "xhandle"]
     if len(hubs):
         used = used[~is_hub(used, hubs)]
-    return Linkage(entities=entities, links=links, hubs=hubs, evidence=used.reset_index(drop=True), weights=weights)
+    return Linkage(
+        entities=entities,
+        links=links,
+        hubs=hubs,
+        evidence=used.reset_index(drop=True),
+        weights=weights,
+    )

@@ -4,6 +4,7 @@ Owns blocking (which pairs are looked at: a shared identifier, a shared near-dup
 photo, similar ad text) and the comparison table of those pairs. It does not weigh the
 evidence (``weights``) nor group accounts (``resolve``).
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -15,8 +16,16 @@ from ..textsim import pairs_within_groups
 
 # Identifier kinds compared as one family each; payment, wallet and web address are rare
 # enough to share a family.
-FAMILY_OF_KIND = {"phone": "phone", "email": "email", "handle": "handle", "payment": "other",
-                  "wallet": "other", "url": "other", "xhandle": "xhandle", "image": "photo"}
+FAMILY_OF_KIND = {
+    "phone": "phone",
+    "email": "email",
+    "handle": "handle",
+    "payment": "other",
+    "wallet": "other",
+    "url": "other",
+    "xhandle": "xhandle",
+    "image": "photo",
+}
 ID_FAMILIES = ("phone", "email", "handle", "xhandle", "other")
 # Text similarity bins (MinHash estimate of 3-shingle Jaccard); the LSH finds pairs from 0.3.
 TEXT_EDGES = (0.3, 0.45, 0.6, 0.75, 0.9)
@@ -45,9 +54,17 @@ def cross_platform_handles(evidence: pd.DataFrame) -> pd.DataFrame:
     >>> cross_platform_handles(ev)["value"].tolist()
     ['jade_22', 'jade_22']
     """
-    handles = evidence[(evidence["kind"] == "handle") & evidence["value"].str.contains(":", regex=False)]
+    handles = evidence[
+        (evidence["kind"] == "handle") & evidence["value"].str.contains(":", regex=False)
+    ]
     bare = handles["value"].str.split(":", n=1).str[1]
-    out = pd.DataFrame({"account_id": handles["account_id"].to_numpy(), "kind": "xhandle", "value": bare.to_numpy()})
+    out = pd.DataFrame(
+        {
+            "account_id": handles["account_id"].to_numpy(),
+            "kind": "xhandle",
+            "value": bare.to_numpy(),
+        }
+    )
     return out[out["value"].str.len() >= 4].drop_duplicates(ignore_index=True)
 
 
@@ -56,7 +73,9 @@ def code_evidence(evidence: pd.DataFrame, index: pd.Index) -> Coded:
     a = index.get_indexer(evidence["account_id"])
     keep = a >= 0
     evidence, a = evidence[keep], a[keep].astype(np.int64)
-    x, keys = pd.factorize(pd.MultiIndex.from_arrays([evidence["kind"], evidence["value"].astype(str)]))
+    x, keys = pd.factorize(
+        pd.MultiIndex.from_arrays([evidence["kind"], evidence["value"].astype(str)])
+    )
     x = x.astype(np.int64)
     pair = np.unique(x * np.int64(len(index) + 1) + a)
     x, a = pair // (len(index) + 1), pair % (len(index) + 1)
@@ -77,17 +96,31 @@ def value_pairs(coded: Coded, max_k: int) -> pd.DataFrame:
     return pd.DataFrame({"i": i, "j": j, "x": xs})
 
 
-def photo_distance(members: pd.DataFrame, index: pd.Index, pairs: pd.DataFrame, coded: Coded) -> np.ndarray:
+def photo_distance(
+    members: pd.DataFrame, index: pd.Index, pairs: pd.DataFrame, coded: Coded
+) -> np.ndarray:
     """Hamming distance between the two accounts' hashes in the photo group of each pair."""
     if members is None or members.empty or pairs.empty:
         return np.zeros(len(pairs), dtype=np.int64)
     best = members.sort_values("distance").drop_duplicates(["account_id", "rep"])
     hashes = best["hash"].astype(str).map(lambda h: int(h, 16)).to_numpy(dtype=np.uint64)
-    at = pd.Series(hashes, index=pd.MultiIndex.from_arrays([index.get_indexer(best["account_id"]),
-                                                             best["rep"].astype(str).to_numpy()]))
+    at = pd.Series(
+        hashes,
+        index=pd.MultiIndex.from_arrays(
+            [index.get_indexer(best["account_id"]), best["rep"].astype(str).to_numpy()]
+        ),
+    )
     rep = coded.value[pairs["x"].to_numpy()].astype(str)
-    hi = at.reindex(pd.MultiIndex.from_arrays([pairs["i"].to_numpy(), rep])).fillna(0).to_numpy(dtype=np.uint64)
-    hj = at.reindex(pd.MultiIndex.from_arrays([pairs["j"].to_numpy(), rep])).fillna(0).to_numpy(dtype=np.uint64)
+    hi = (
+        at.reindex(pd.MultiIndex.from_arrays([pairs["i"].to_numpy(), rep]))
+        .fillna(0)
+        .to_numpy(dtype=np.uint64)
+    )
+    hj = (
+        at.reindex(pd.MultiIndex.from_arrays([pairs["j"].to_numpy(), rep]))
+        .fillna(0)
+        .to_numpy(dtype=np.uint64)
+    )
     return np.bitwise_count(hi ^ hj).astype(np.int64)
 
 
@@ -96,19 +129,25 @@ def _account_context(accounts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     city_code = pd.factorize(city.astype("string").str.strip().str.lower())[0].astype(np.int64)
     if "posted_at" in accounts:
         posted = pd.to_datetime(accounts["posted_at"], errors="coerce")
-        days = (posted - pd.Timestamp("2000-01-01")).dt.total_seconds().to_numpy(dtype=float) / 86400.0
+        days = (posted - pd.Timestamp("2000-01-01")).dt.total_seconds().to_numpy(
+            dtype=float
+        ) / 86400.0
     else:
         days = np.full(len(accounts), np.nan)
     return city_code, days
 
 
-def context_levels(accounts: pd.DataFrame, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def context_levels(
+    accounts: pd.DataFrame, i: np.ndarray, j: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """City level (0 unknown, 1 same, 2 different) and time level (0 unknown, 1.. by days apart)."""
     city, days = _account_context(accounts)
     ci, cj = city[i], city[j]
     city_level = np.where((ci < 0) | (cj < 0), 0, np.where(ci == cj, 1, 2))
     gap = np.abs(days[i] - days[j])
-    time_level = np.where(np.isnan(gap), 0, 1 + np.searchsorted(np.asarray(TIME_EDGES), gap, side="right"))
+    time_level = np.where(
+        np.isnan(gap), 0, 1 + np.searchsorted(np.asarray(TIME_EDGES), gap, side="right")
+    )
     return city_level.astype(np.int8), time_level.astype(np.int8)
 
 
@@ -118,15 +157,24 @@ def text_level(similarity: np.ndarray, both: np.ndarray | None = None) -> np.nda
     return np.where(True if both is None else both, level, 0).astype(np.int8)
 
 
-def photo_level(distance: np.ndarray, shared: np.ndarray, both: np.ndarray, radius: int) -> np.ndarray:
+def photo_level(
+    distance: np.ndarray, shared: np.ndarray, both: np.ndarray, radius: int
+) -> np.ndarray:
     """0 either account has no photo, 1 no shared photo, then 2 within radius/4, 3 within
     radius/2, 4 within the radius."""
     edges = np.array([radius // 4, radius // 2])
-    return np.where(~both, 0, np.where(shared, 2 + np.searchsorted(edges, distance, side="left"), 1)).astype(np.int8)
+    return np.where(
+        ~both, 0, np.where(shared, 2 + np.searchsorted(edges, distance, side="left"), 1)
+    ).astype(np.int8)
 
 
-def presence(accounts: pd.DataFrame, coded: Coded, members: pd.DataFrame | None,
-             signatures: np.ndarray | None, text_known: bool) -> dict[str, np.ndarray]:
+def presence(
+    accounts: pd.DataFrame,
+    coded: Coded,
+    members: pd.DataFrame | None,
+    signatures: np.ndarray | None,
+    text_known: bool,
+) -> dict[str, np.ndarray]:
     """Per family, which accounts carry any value of it: a comparison with an account that
     has none is "unknown" and weighs nothing (a missing e-mail is no evidence either way)."""
     n = len(accounts)
@@ -135,8 +183,11 @@ def presence(accounts: pd.DataFrame, coded: Coded, members: pd.DataFrame | None,
         on = np.zeros(n, dtype=bool)
         on[coded.a[coded.family[coded.x] == family]] = True
         out[family] = on
-    photo = accounts["image_hashes"].fillna("").astype(str).str.strip().ne("").to_numpy() \
-        if "image_hashes" in accounts else np.zeros(n, dtype=bool)
+    photo = (
+        accounts["image_hashes"].fillna("").astype(str).str.strip().ne("").to_numpy()
+        if "image_hashes" in accounts
+        else np.zeros(n, dtype=bool)
+    )
     if members is not None and len(members):
         photo = photo | pd.Index(accounts["account_id"]).isin(members["account_id"])
     out["photo"] = photo
@@ -147,8 +198,15 @@ def presence(accounts: pd.DataFrame, coded: Coded, members: pd.DataFrame | None,
     return out
 
 
-def compare_pairs(accounts: pd.DataFrame, coded: Coded, members: pd.DataFrame | None, text_pairs: pd.DataFrame | None,
-                  max_k: int, photo_radius: int, present: dict[str, np.ndarray]) -> pd.DataFrame:
+def compare_pairs(
+    accounts: pd.DataFrame,
+    coded: Coded,
+    members: pd.DataFrame | None,
+    text_pairs: pd.DataFrame | None,
+    max_k: int,
+    photo_radius: int,
+    present: dict[str, np.ndarray],
+) -> pd.DataFrame:
     """The comparison table of every candidate pair (i < j account positions).
 
     Columns: ``k_<family>`` accounts on the rarest value the pair shares in each identifier
@@ -185,16 +243,25 @@ def compare_pairs(accounts: pd.DataFrame, coded: Coded, members: pd.DataFrame | 
     has_photo = table["x_photo"].to_numpy() >= 0
     distance = np.zeros(len(key), dtype=np.int64)
     if has_photo.any():
-        distance[has_photo] = photo_distance(members, index, table.loc[has_photo, ["i", "j"]].assign(
-            x=table.loc[has_photo, "x_photo"].to_numpy()), coded)
+        distance[has_photo] = photo_distance(
+            members,
+            index,
+            table.loc[has_photo, ["i", "j"]].assign(x=table.loc[has_photo, "x_photo"].to_numpy()),
+            coded,
+        )
     table["photo_distance"] = distance
-    table["photo"] = photo_level(distance, has_photo, has_photo | (present["photo"][i] & present["photo"][j]),
-                                 photo_radius)
+    table["photo"] = photo_level(
+        distance, has_photo, has_photo | (present["photo"][i] & present["photo"][j]), photo_radius
+    )
     similarity = np.zeros(len(key))
     if len(sim):
         at = np.searchsorted(key, keys[-1])
         np.maximum.at(similarity, at, sim)
     table["similarity"] = similarity
-    table["text"] = text_level(similarity, (similarity > 0) | (present["text"][i] & present["text"][j]))
-    table["city"], table["time"] = context_levels(accounts, table["i"].to_numpy(), table["j"].to_numpy())
+    table["text"] = text_level(
+        similarity, (similarity > 0) | (present["text"][i] & present["text"][j])
+    )
+    table["city"], table["time"] = context_levels(
+        accounts, table["i"].to_numpy(), table["j"].to_numpy()
+    )
     return table

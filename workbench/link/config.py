@@ -1,4 +1,5 @@
 """The settings of linking, in one frozen dataclass that the run passes down."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,6 +3,7 @@
 Owns the ``links`` and ``hubs`` tables of a linkage; the numbers come from ``weights``
 and the grouping from ``resolve``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,10 +14,22 @@ from .config import LinkConfig
 from .hubs import KIND_WORDS
 from .weights import Weights
 
-FAMILY_WORDS = {"phone": "phone", "email": "email", "handle": "handle", "xhandle": "user name on two platforms",
-                "other": "identifier", "photo": "photo"}
-TIME_WORDS = ("", "posted within a day", "posted within a week", "posted within a month",
-              "posted within six months", "posted more than six months apart")
+FAMILY_WORDS = {
+    "phone": "phone",
+    "email": "email",
+    "handle": "handle",
+    "xhandle": "user name on two platforms",
+    "other": "identifier",
+    "photo": "photo",
+}
+TIME_WORDS = (
+    "",
+    "posted within a day",
+    "posted within a week",
+    "posted within a month",
+    "posted within six months",
+    "posted more than six months apart",
+)
 # Cross-entity pairs below this probability are not written: at 1M accounts they are most of
 # the candidates and say only that the comparison was made.
 SHOWN_PROBABILITY = 0.1
@@ -25,7 +38,9 @@ SHOWN_PROBABILITY = 0.1
 def _bits(values: pd.Series) -> pd.Series:
     """``+11.2`` for each weight, formatting each distinct rounded value once."""
     codes, distinct = pd.factorize(values.round(1))
-    text = np.array([f"{v:+.1f}" for v in distinct] + [""], dtype=object)  # bounded: distinct weights
+    text = np.array(
+        [f"{v:+.1f}" for v in distinct] + [""], dtype=object
+    )  # bounded: distinct weights
     return pd.Series(text[codes], index=values.index, dtype=object)
 
 
@@ -48,16 +63,39 @@ def _reasons(rows: pd.DataFrame, coded: Coded, weights: Weights) -> pd.Series:
         x = rows[f"x_{family}"].to_numpy()
         on = x >= 0
         value = pd.Series(_take(coded.value, x, ""), index=rows.index).astype(str)
-        extra = (" (" + rows["photo_distance"].astype(str) + " bits apart") if family == "photo" else " ("
+        extra = (
+            (" (" + rows["photo_distance"].astype(str) + " bits apart")
+            if family == "photo"
+            else " ("
+        )
         sep = ", " if family == "photo" else ""
-        text = ("same " + FAMILY_WORDS[family] + " " + value + extra + sep + "on "
-                + rows[f"k_{family}"].astype(str) + " accounts) " + _bits(rows[f"w_{family}"]))
+        text = (
+            "same "
+            + FAMILY_WORDS[family]
+            + " "
+            + value
+            + extra
+            + sep
+            + "on "
+            + rows[f"k_{family}"].astype(str)
+            + " accounts) "
+            + _bits(rows[f"w_{family}"])
+        )
         parts.append(_part(on, text))
     absent = sum(rows[f"w_{f}"].where(rows[f"x_{f}"] < 0, 0.0) for f in ID_FAMILIES)
     absent = absent + rows["w_photo"].where(rows["x_photo"] < 0, 0.0)
-    parts.append(_part(rows["text"].to_numpy() >= 2, "ad text " + rows["similarity"].round(2).astype(str)
-                       + " similar " + _bits(rows["w_text"])))
-    parts.append(_part(rows["text"].to_numpy() == 1, "ad text not similar " + _bits(rows["w_text"])))
+    parts.append(
+        _part(
+            rows["text"].to_numpy() >= 2,
+            "ad text "
+            + rows["similarity"].round(2).astype(str)
+            + " similar "
+            + _bits(rows["w_text"]),
+        )
+    )
+    parts.append(
+        _part(rows["text"].to_numpy() == 1, "ad text not similar " + _bits(rows["w_text"]))
+    )
     city = rows["city"].to_numpy()
     parts.append(_part(city == 1, "same city " + _bits(rows["w_city"])))
     parts.append(_part(city == 2, "different cities " + _bits(rows["w_city"])))
@@ -66,7 +104,9 @@ def _reasons(rows: pd.DataFrame, coded: Coded, weights: Weights) -> pd.Series:
     parts.append(_part(time > 0, words + " " + _bits(rows["w_time"])))
     parts.append(_part(absent.to_numpy() != 0, "nothing else shared " + _bits(absent)))
     prior = np.log2(weights.prior / (1 - weights.prior))
-    tail = f"prior {prior:+.1f} bits => match probability " + rows["probability"].round(3).astype(str)
+    tail = f"prior {prior:+.1f} bits => match probability " + rows["probability"].round(3).astype(
+        str
+    )
     joined = parts[0]
     for part in parts[1:]:
         joined = joined.str.cat(part, sep="; ")
@@ -74,8 +114,14 @@ def _reasons(rows: pd.DataFrame, coded: Coded, weights: Weights) -> pd.Series:
     return joined + "; " + tail
 
 
-def pair_links(table: pd.DataFrame, scored: pd.DataFrame, labels: np.ndarray, coded: Coded, ids,
-               weights: Weights) -> pd.DataFrame:
+def pair_links(
+    table: pd.DataFrame,
+    scored: pd.DataFrame,
+    labels: np.ndarray,
+    coded: Coded,
+    ids,
+    weights: Weights,
+) -> pd.DataFrame:
     """The links table: compared pairs inside an entity (used) and the likelier ones across
     entities (not used), with kind/value of the strongest piece of evidence, the match
     probability as ``weight``, each comparison's weight in bits and the reason in words."""
@@ -84,33 +130,60 @@ def pair_links(table: pd.DataFrame, scored: pd.DataFrame, labels: np.ndarray, co
     rows = pd.concat([table[show], scored[show]], axis=1)
     used = same[show]
     pieces = [f"w_{f}" for f in (*ID_FAMILIES, "photo")]
-    agree = np.column_stack([rows[f"x_{f}"].to_numpy() >= 0 for f in (*ID_FAMILIES, "photo")]
-                            + [rows["text"].to_numpy() >= 2])
+    agree = np.column_stack(
+        [rows[f"x_{f}"].to_numpy() >= 0 for f in (*ID_FAMILIES, "photo")]
+        + [rows["text"].to_numpy() >= 2]
+    )
     strength = np.where(agree, rows[[*pieces, "w_text"]].to_numpy(), -np.inf)
     best = strength.argmax(axis=1)
     families = np.array([*ID_FAMILIES, "photo", "text"], dtype=object)[best]
-    x = np.column_stack([rows[f"x_{f}"].to_numpy() for f in (*ID_FAMILIES, "photo")] + [np.full(len(rows), -1)])
+    x = np.column_stack(
+        [rows[f"x_{f}"].to_numpy() for f in (*ID_FAMILIES, "photo")] + [np.full(len(rows), -1)]
+    )
     x_best = x[np.arange(len(rows)), best]
     kind = _take(coded.kind, x_best, "text")
     kind = np.where(families == "xhandle", "handle", kind)
-    value = np.where(x_best >= 0, _take(coded.value, x_best, ""), rows["similarity"].round(3).astype(str))
-    links = pd.DataFrame({"src": ids[rows["i"].to_numpy()], "dst": ids[rows["j"].to_numpy()], "kind": kind,
-                          "value": value, "weight": rows["probability"].round(4).to_numpy()})
+    value = np.where(
+        x_best >= 0, _take(coded.value, x_best, ""), rows["similarity"].round(3).astype(str)
+    )
+    links = pd.DataFrame(
+        {
+            "src": ids[rows["i"].to_numpy()],
+            "dst": ids[rows["j"].to_numpy()],
+            "kind": kind,
+            "value": value,
+            "weight": rows["probability"].round(4).to_numpy(),
+        }
+    )
     links["reason"] = _reasons(rows, coded, weights).to_numpy()
-    links.loc[~used, "reason"] = links.loc[~used, "reason"] + "; not used: the groups on either side stay apart"
+    links.loc[~used, "reason"] = (
+        links.loc[~used, "reason"] + "; not used: the groups on either side stay apart"
+    )
     links["used"] = used
     links["log_odds"] = rows["log_odds"].round(2).to_numpy()
     for col in [*pieces, "w_text", "w_city", "w_time"]:
         links[col] = rows[col].round(2).to_numpy()
-    return links.sort_values(["used", "weight"], ascending=[False, False], kind="stable").reset_index(drop=True)
+    return links.sort_values(
+        ["used", "weight"], ascending=[False, False], kind="stable"
+    ).reset_index(drop=True)
 
 
-def data_hubs(coded: Coded, labels: np.ndarray, accounts: pd.DataFrame, weights: Weights,
-              config: LinkConfig) -> pd.DataFrame:
+def data_hubs(
+    coded: Coded, labels: np.ndarray, accounts: pd.DataFrame, weights: Weights, config: LinkConfig
+) -> pd.DataFrame:
     """Values whose accounts don't belong together: held by 3+ accounts spread over entities,
     none of which holds half of them (or too common to compare pair by pair). Whatever their
     share of all accounts, a value kept inside one operator's accounts is not a hub."""
-    cols = ["kind", "value", "n_accounts", "n_entities", "n_cities", "n_platforms", "weight_bits", "reason"]
+    cols = [
+        "kind",
+        "value",
+        "n_accounts",
+        "n_entities",
+        "n_cities",
+        "n_platforms",
+        "weight_bits",
+        "reason",
+    ]
     n = max(len(labels), 1)
     real = (coded.kind[coded.x] != "xhandle") & (coded.k[coded.x] >= 3)
     x, a = coded.x[real], coded.a[real]
@@ -123,7 +196,15 @@ def data_hubs(coded: Coded, labels: np.ndarray, accounts: pd.DataFrame, weights:
         values = accounts[col] if col in accounts else pd.Series(pd.NA, index=accounts.index)
         code = pd.factorize(values.astype("string"))[0][a]
         seen = pd.DataFrame({"x": x, "v": code})
-        per[name] = seen[seen["v"] >= 0].drop_duplicates().groupby("x").size().reindex(per.index).fillna(0).astype(int)
+        per[name] = (
+            seen[seen["v"] >= 0]
+            .drop_duplicates()
+            .groupby("x")
+            .size()
+            .reindex(per.index)
+            .fillna(0)
+            .astype(int)
+        )
     top = frame.groupby(["x", "entity"]).size().groupby(level=0).max()
     per["top_share"] = (top / per["n_accounts"]).reindex(per.index)
     too_common = per["n_accounts"] > config.max_pair_accounts
@@ -134,16 +215,31 @@ def data_hubs(coded: Coded, labels: np.ndarray, accounts: pd.DataFrame, weights:
     xs = hubs.index.to_numpy()
     hubs["kind"], hubs["value"] = coded.kind[xs], coded.value[xs]
     family = coded.family[xs]
-    m_agree = np.array([weights.m[f][1] if f in ID_FAMILIES else weights.m["photo"][1] for f in family])
+    m_agree = np.array(
+        [weights.m[f][1] if f in ID_FAMILIES else weights.m["photo"][1] for f in family]
+    )
     hubs["weight_bits"] = np.round(np.log2(m_agree / (hubs["n_accounts"].to_numpy() / n)), 1)
     prior = np.log2(weights.prior / (1 - weights.prior))
     words = hubs["kind"].map(KIND_WORDS).fillna(hubs["kind"])
-    hubs["reason"] = (words + " on " + hubs["n_accounts"].astype(str) + " accounts that fall in "
-                      + hubs["n_entities"].astype(str) + " entities (the largest holds "
-                      + (hubs["top_share"] * 100).round().astype(int).astype(str) + "%), "
-                      + hubs["n_cities"].astype(str) + " cities, " + hubs["n_platforms"].astype(str)
-                      + " platforms; sharing it weighs " + hubs["weight_bits"].map(lambda v: f"{v:+.1f}")
-                      + f" bits against a prior of {prior:+.1f}: not evidence of one operator")
+    hubs["reason"] = (
+        words
+        + " on "
+        + hubs["n_accounts"].astype(str)
+        + " accounts that fall in "
+        + hubs["n_entities"].astype(str)
+        + " entities (the largest holds "
+        + (hubs["top_share"] * 100).round().astype(int).astype(str)
+        + "%), "
+        + hubs["n_cities"].astype(str)
+        + " cities, "
+        + hubs["n_platforms"].astype(str)
+        + " platforms; sharing it weighs "
+        + hubs["weight_bits"].map(lambda v: f"{v:+.1f}")
+        + f" bits against a prior of {prior:+.1f}: not evidence of one operator"
+    )
     hubs.loc[too_common.reindex(hubs.index).to_numpy(), "reason"] += (
-        f" (on more than {config.max_pair_accounts} accounts: not compared pair by pair)")
-    return hubs.sort_values(["n_accounts", "kind", "value"], ascending=[False, True, True])[cols].reset_index(drop=True)
+        f" (on more than {config.max_pair_accounts} accounts: not compared pair by pair)"
+    )
+    return hubs.sort_values(["n_accounts", "kind", "value"], ascending=[False, True, True])[
+        cols
+    ].reset_index(drop=True)

@@ -4,6 +4,7 @@ Owns which evidence links two accounts and how links become entities (presumed
 operators). Shared mechanisms (MinHash/LSH, the Hamming index) come from
 ``textsim`` and ``photos``; identifiers come from ``extract``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,22 +36,37 @@ def _star_edges(codes: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.nd
     return codes[anchor][keep], codes[keep], order[keep]
 
 
-def identifier_evidence(identifiers: pd.DataFrame, photo_groups: pd.DataFrame | None = None) -> pd.DataFrame:
+def identifier_evidence(
+    identifiers: pd.DataFrame, photo_groups: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The (account_id, kind, value) rows that can link accounts.
 
     Strong identifier kinds come from ``identifiers``; photos come as near-duplicate
     group ids (``photo_groups``: account_id, group_id, hash) so re-uploads with a few
     flipped bits count as one photo.
     """
-    parts = [identifiers.loc[identifiers["kind"].isin(STRONG_KINDS), ["account_id", "kind", "value"]]]
+    parts = [
+        identifiers.loc[identifiers["kind"].isin(STRONG_KINDS), ["account_id", "kind", "value"]]
+    ]
     if photo_groups is not None and len(photo_groups):
         rep = photo_groups["rep"] if "rep" in photo_groups else photo_groups["group_id"]
-        parts.append(pd.DataFrame({"account_id": photo_groups["account_id"].reset_index(drop=True), "kind": "image",
-                                   "value": rep.astype(str).reset_index(drop=True)}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "account_id": photo_groups["account_id"].reset_index(drop=True),
+                    "kind": "image",
+                    "value": rep.astype(str).reset_index(drop=True),
+                }
+            )
+        )
     evidence = pd.concat(parts, ignore_index=True)
     # drop_duplicates on integer codes: hashing three string columns costs seconds at 1M accounts
     key = np.zeros(len(evidence), dtype=np.int64)
-    for col in ("account_id", "kind", "value"):  # three columns; int64 holds the product up to ~1e18 rows
+    for col in (
+        "account_id",
+        "kind",
+        "value",
+    ):  # three columns; int64 holds the product up to ~1e18 rows
         codes, distinct = pd.factorize(evidence[col])
         key = key * np.int64(len(distinct) + 1) + codes + 1
     return evidence[~pd.Series(key).duplicated().to_numpy()].reset_index(drop=True)
@@ -74,11 +90,20 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Concatenated ``arange(start, start + count)`` for each pair, without a Python loop."""
     counts = np.asarray(counts, dtype=np.int64)
     before = np.cumsum(counts) - counts
-    return np.repeat(np.asarray(starts, dtype=np.int64) - before, counts) + np.arange(int(counts.sum()), dtype=np.int64)
+    return np.repeat(np.asarray(starts, dtype=np.int64) - before, counts) + np.arange(
+        int(counts.sum()), dtype=np.int64
+    )
 
 
-def _cohesion(evidence: pd.DataFrame, codes: np.ndarray, ident: np.ndarray, candidate: np.ndarray,
-              text_src: np.ndarray, text_dst: np.ndarray, vouch: np.ndarray | None = None) -> pd.Series:
+def _cohesion(
+    evidence: pd.DataFrame,
+    codes: np.ndarray,
+    ident: np.ndarray,
+    candidate: np.ndarray,
+    text_src: np.ndarray,
+    text_dst: np.ndarray,
+    vouch: np.ndarray | None = None,
+) -> pd.Series:
     """Per candidate identifier: distinct groups among its accounts, judged only by the
     *other* evidence among those same accounts (leave-one-out, induced).
 
@@ -87,7 +112,12 @@ def _cohesion(evidence: pd.DataFrame, codes: np.ndarray, ident: np.ndarray, cand
     too common ones, on a share of all accounts) vouch for nothing. Joins are done on sorted integer keys (a merge of
     millions of rows in pandas costs seconds).
     """
-    n_acc = np.int64(max(int(codes.max(initial=-1)), int(text_src.max(initial=-1)), int(text_dst.max(initial=-1))) + 1)
+    n_acc = np.int64(
+        max(
+            int(codes.max(initial=-1)), int(text_src.max(initial=-1)), int(text_dst.max(initial=-1))
+        )
+        + 1
+    )
     n_ident = int(ident.max()) + 1 if len(ident) else 0
     # Nodes: distinct (candidate identifier x, account a), sorted by x then a.
     node_key = _unique(ident[candidate] * n_acc + codes[candidate])
@@ -119,10 +149,14 @@ def _cohesion(evidence: pd.DataFrame, codes: np.ndarray, ident: np.ndarray, cand
         nodes_of = np.bincount(a, minlength=n_acc)
         both = (nodes_of[text_src] > 0) & (nodes_of[text_dst] > 0)
         text_src, text_dst = text_src[both], text_dst[both]
-        first_node = np.cumsum(nodes_of) - nodes_of  # an account's nodes are a range of ``by_account``
+        first_node = (
+            np.cumsum(nodes_of) - nodes_of
+        )  # an account's nodes are a range of ``by_account``
         t_node = by_account[_ranges(first_node[text_src], nodes_of[text_src])]
         wanted = x[t_node] * n_acc + np.repeat(text_dst, nodes_of[text_src])
-        at = pd.Index(node_key).get_indexer(wanted)  # hash lookup: 2x faster than binary search here
+        at = pd.Index(node_key).get_indexer(
+            wanted
+        )  # hash lookup: 2x faster than binary search here
         hit = at >= 0
         src, dst = np.r_[src, t_node[hit]], np.r_[dst, at[hit]]
     labels = components(len(node_key), src, dst)
@@ -131,8 +165,12 @@ def _cohesion(evidence: pd.DataFrame, codes: np.ndarray, ident: np.ndarray, cand
     return pd.Series(np.bincount(groups, minlength=n_ident)[present] / df[present], index=present)
 
 
-def find_hubs(evidence: pd.DataFrame, accounts: pd.DataFrame, config: LinkConfig,
-              text_pairs: pd.DataFrame | None = None) -> pd.DataFrame:
+def find_hubs(
+    evidence: pd.DataFrame,
+    accounts: pd.DataFrame,
+    config: LinkConfig,
+    text_pairs: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Identifiers shared by too many unrelated accounts (support numbers, placeholders, stock photos).
 
     An identifier on at least ``hub_min_accounts`` accounts is a hub when those
@@ -148,7 +186,9 @@ class _Coded(NamedTuple):
     """Evidence and text pairs as integer positions, computed once per run."""
 
     codes: np.ndarray  # account position of each evidence row
-    ident: np.ndarray  # identifier number (kind, value) of each evidence row, in order of first appearance
+    ident: (
+        np.ndarray
+    )  # identifier number (kind, value) of each evidence row, in order of first appearance
     t_src: np.ndarray  # text pairs: account positions and similarity
     t_dst: np.ndarray
     t_sim: np.ndarray
@@ -180,7 +220,9 @@ def _code(evidence: pd.DataFrame, index: pd.Index, text_pairs: pd.DataFrame | No
     return _Coded(codes, ident, t_src.astype(np.int64), t_dst.astype(np.int64), t_sim)
 
 
-def _find_hubs(evidence: pd.DataFrame, coded: _Coded, accounts: pd.DataFrame, config: LinkConfig) -> pd.DataFrame:
+def _find_hubs(
+    evidence: pd.DataFrame, coded: _Coded, accounts: pd.DataFrame, config: LinkConfig
+) -> pd.DataFrame:
     """:func:`find_hubs` on coded evidence; keeps each hub's identifier number in ``x``."""
     codes, ident = coded.codes, coded.ident
     n_ident = int(ident.max(initial=-1)) + 1
@@ -195,10 +237,18 @@ def _find_hubs(evidence: pd.DataFrame, coded: _Coded, accounts: pd.DataFrame, co
     x = ident[rows]
     by_x = np.argsort(x, kind="stable")
     first = rows[by_x[np.r_[True, x[by_x][1:] != x[by_x][:-1]]]]  # each candidate's first row
-    stats = pd.DataFrame({"x": ident[first], "kind": evidence["kind"].iloc[first].to_numpy(),
-                          "value": evidence["value"].iloc[first].to_numpy()})
-    for col, per_row in (("n_accounts", codes[rows]), ("n_cities", pd.factorize(accounts["city"])[0][codes[rows]]),
-                         ("n_platforms", pd.factorize(accounts["platform"])[0][codes[rows]])):
+    stats = pd.DataFrame(
+        {
+            "x": ident[first],
+            "kind": evidence["kind"].iloc[first].to_numpy(),
+            "value": evidence["value"].iloc[first].to_numpy(),
+        }
+    )
+    for col, per_row in (
+        ("n_accounts", codes[rows]),
+        ("n_cities", pd.factorize(accounts["city"])[0][codes[rows]]),
+        ("n_platforms", pd.factorize(accounts["platform"])[0][codes[rows]]),
+    ):
         stats[col] = _distinct_per(x, per_row, n_ident)[stats["x"].to_numpy()]
     stats["cohesion"] = cohesion.reindex(stats["x"]).to_numpy().round(3)
     stats["n_groups"] = (stats["cohesion"] * stats["n_accounts"]).round().astype(int)
@@ -206,14 +256,28 @@ def _find_hubs(evidence: pd.DataFrame, coded: _Coded, accounts: pd.DataFrame, co
     flagged = (stats["cohesion"] > config.hub_max_cohesion) | too_common
     hubs = stats[flagged].copy()
     words = hubs["kind"].map(KIND_WORDS).fillna(hubs["kind"])
-    hubs["reason"] = (words + " on " + hubs["n_accounts"].astype(str) + " accounts in "
-                      + hubs["n_cities"].astype(str) + " cities and " + hubs["n_platforms"].astype(str)
-                      + " platforms that otherwise share nothing (" + hubs["n_groups"].astype(str)
-                      + " unrelated groups); treated as a hub and not used to link")
+    hubs["reason"] = (
+        words
+        + " on "
+        + hubs["n_accounts"].astype(str)
+        + " accounts in "
+        + hubs["n_cities"].astype(str)
+        + " cities and "
+        + hubs["n_platforms"].astype(str)
+        + " platforms that otherwise share nothing ("
+        + hubs["n_groups"].astype(str)
+        + " unrelated groups); treated as a hub and not used to link"
+    )
     common = too_common[flagged].to_numpy()
-    hubs.loc[common, "reason"] = (words[common] + " on " + hubs.loc[common, "n_accounts"].astype(str)
-                                  + f" accounts, more than {config.hub_max_share:.0%} of all; treated as a hub and not used to link")
-    return hubs.sort_values(["n_accounts", "kind", "value"], ascending=[False, True, True])[cols].reset_index(drop=True)
+    hubs.loc[common, "reason"] = (
+        words[common]
+        + " on "
+        + hubs.loc[common, "n_accounts"].astype(str)
+        + f" accounts, more than {config.hub_max_share:.0%} of all; treated as a hub and not used to link"
+    )
+    return hubs.sort_values(["n_accounts", "kind", "value"], ascending=[False, True, True])[
+        cols
+    ].reset_index(drop=True)
 
 
 def is_hub(frame: pd.DataFrame, hubs: pd.DataFrame | None) -> np.ndarray:
@@ -231,7 +295,9 @@ def is_hub(frame: pd.DataFrame, hubs: pd.DataFrame | None) -> np.ndarray:
     return keys.isin(pd.MultiIndex.from_frame(hubs[["kind", "value"]].astype(str)))
 
 
-def _keep_bridging_hubs(hubs: pd.DataFrame, coded: _Coded, n: int, config: LinkConfig) -> pd.DataFrame:
+def _keep_bridging_hubs(
+    hubs: pd.DataFrame, coded: _Coded, n: int, config: LinkConfig
+) -> pd.DataFrame:
     """Second look at hub candidates: a hub must join groups that stand on their own.
 
     Without every hub, accounts fall into groups by their other evidence. A candidate
@@ -272,21 +338,30 @@ class _IdTaker:
     def __getitem__(self, positions: np.ndarray):
         if self.arrow is None:
             return self.index.to_numpy()[positions]
-        return pd.Series(self.arrow.take(pa.array(np.asarray(positions, dtype=np.int64))), dtype="str")
+        return pd.Series(
+            self.arrow.take(pa.array(np.asarray(positions, dtype=np.int64))), dtype="str"
+        )
 
 
 def _float_text(values: np.ndarray) -> pd.Series:
     """``values.astype(str)``, formatting each distinct value once (similarities take few values)."""
     codes, distinct = pd.factorize(values)
-    return pd.Series(pa.array(distinct.astype(str), type=pa.large_string()).take(pa.array(codes)), dtype="str")
+    return pd.Series(
+        pa.array(distinct.astype(str), type=pa.large_string()).take(pa.array(codes)), dtype="str"
+    )
 
 
 def _join(*parts) -> pa.Array:
     """Element-wise concatenation of string columns and constants in Arrow (no Python string per row)."""
+
     def arrow(part):
         if isinstance(part, str):
             return pa.scalar(part, type=pa.large_string())
-        return pc.cast(part if isinstance(part, pa.Array | pa.ChunkedArray) else pa.array(part), pa.large_string())
+        return pc.cast(
+            part if isinstance(part, pa.Array | pa.ChunkedArray) else pa.array(part),
+            pa.large_string(),
+        )
+
     return pc.binary_join_element_wise(*map(arrow, parts), pa.scalar("", type=pa.large_string()))
 
 
@@ -297,10 +372,16 @@ def _name_entities(ids: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
     np.minimum.at(first, labels, np.arange(len(labels)))
     present = first < len(labels)
     rank = np.full(n_labels, -1, dtype=np.int64)
-    rank[np.flatnonzero(present)[np.argsort(first[present], kind="stable")]] = np.arange(int(present.sum()))
+    rank[np.flatnonzero(present)[np.argsort(first[present], kind="stable")]] = np.arange(
+        int(present.sum())
+    )
     width = max(5, len(str(int(present.sum()))))
-    digits = pc.utf8_lpad(pa.array(rank.astype(str), type=pa.large_string()), width, "0").take(pa.array(labels))
-    return pd.DataFrame({"account_id": ids, "entity_id": pd.Series(_join("E", digits), dtype="str")})
+    digits = pc.utf8_lpad(pa.array(rank.astype(str), type=pa.large_string()), width, "0").take(
+        pa.array(labels)
+    )
+    return pd.DataFrame(
+        {"account_id": ids, "entity_id": pd.Series(_join("E", digits), dtype="str")}
+    )
 
 
 def explain_entity(entity_id: str, entities: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:

@@ -4,6 +4,7 @@ Owns the clustering: rounds in which each group joins the neighbouring group its
 evidence points to most, when the evidence between the two *groups* is strong enough.
 It does not weigh pairs (``weights``).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -37,12 +38,21 @@ def _count_distinct(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     key = np.sort(key)  # sort-based: numpy 2.4's hash-based np.unique is several times slower here
     distinct = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
     first = distinct >> np.int64(21 * (len(columns) - 1))
-    starts = np.flatnonzero(np.r_[True, first[1:] != first[:-1]]) if len(first) else np.zeros(0, dtype=np.int64)
+    starts = (
+        np.flatnonzero(np.r_[True, first[1:] != first[:-1]])
+        if len(first)
+        else np.zeros(0, dtype=np.int64)
+    )
     return first[starts], np.diff(np.r_[starts, len(first)])
 
 
-def group_evidence(labels: np.ndarray, i: np.ndarray, j: np.ndarray, log_odds: np.ndarray,
-                   piece: np.ndarray | None = None) -> pd.DataFrame:
+def group_evidence(
+    labels: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    log_odds: np.ndarray,
+    piece: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Per pair of groups with candidate pairs between them: the best pair's log-odds and the
     support: for each piece of evidence that leans to a match (``piece``: one photo or phone
     shared by several accounts is one piece however many pairs it makes), the accounts it
@@ -79,8 +89,17 @@ def group_evidence(labels: np.ndarray, i: np.ndarray, j: np.ndarray, log_odds: n
 STEP_BITS = 4.0
 
 
-def _rounds(labels: np.ndarray, i: np.ndarray, j: np.ndarray, log_odds: np.ndarray, piece: np.ndarray,
-            merge_bits: float, strong_bits: float, small_group: int, max_rounds: int) -> np.ndarray:
+def _rounds(
+    labels: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    log_odds: np.ndarray,
+    piece: np.ndarray,
+    merge_bits: float,
+    strong_bits: float,
+    small_group: int,
+    max_rounds: int,
+) -> np.ndarray:
     n = len(labels)
     for _ in range(max_rounds):  # bounded; each round is vectorised over the pairs
         groups = group_evidence(labels, i, j, log_odds, piece)
@@ -91,18 +110,29 @@ def _rounds(labels: np.ndarray, i: np.ndarray, j: np.ndarray, log_odds: np.ndarr
         # Two established groups need support that grows with the smaller one: a few look-alike
         # pairs between two large groups are what chance and imitators leave, a split operator
         # leaves more.
-        needed = np.where(smaller <= small_group, 1, np.maximum(2, np.ceil(np.log2(np.maximum(smaller, 1)))))
+        needed = np.where(
+            smaller <= small_group, 1, np.maximum(2, np.ceil(np.log2(np.maximum(smaller, 1))))
+        )
         best = groups["best"].to_numpy()
-        ok = (best >= merge_bits) & ((groups["positive"].to_numpy() >= needed)
-                                     | (best >= strong_bits) & (smaller <= small_group + 1))
+        ok = (best >= merge_bits) & (
+            (groups["positive"].to_numpy() >= needed)
+            | (best >= strong_bits) & (smaller <= small_group + 1)
+        )
         groups = groups[ok]
         if groups.empty:
             break
         # Each group's best partner; a pair of groups joins when each is the other's best, so a
         # group cannot be pulled two ways in one round (a chain through one ad would merge
         # two operators that no evidence joins directly).
-        both = pd.concat([groups.rename(columns={"lo": "g", "hi": "o"}), groups.rename(columns={"hi": "g", "lo": "o"})])
-        both = both.sort_values(["g", "best", "o"], ascending=[True, False, True]).drop_duplicates("g")
+        both = pd.concat(
+            [
+                groups.rename(columns={"lo": "g", "hi": "o"}),
+                groups.rename(columns={"hi": "g", "lo": "o"}),
+            ]
+        )
+        both = both.sort_values(["g", "best", "o"], ascending=[True, False, True]).drop_duplicates(
+            "g"
+        )
         partner = np.full(n, -1, dtype=np.int64)
         partner[both["g"].to_numpy()] = both["o"].to_numpy()
         g = both["g"].to_numpy()
@@ -115,9 +145,18 @@ def _rounds(labels: np.ndarray, i: np.ndarray, j: np.ndarray, log_odds: np.ndarr
     return labels
 
 
-def cluster(n: int, i: np.ndarray, j: np.ndarray, log_odds: np.ndarray, merge_bits: float = LinkConfig.merge_bits,
-            strong_bits: float = LinkConfig.strong_bits, small_group: int = LinkConfig.small_group, max_rounds: int = 50,
-            stage: np.ndarray | None = None, piece: np.ndarray | None = None) -> np.ndarray:
+def cluster(
+    n: int,
+    i: np.ndarray,
+    j: np.ndarray,
+    log_odds: np.ndarray,
+    merge_bits: float = LinkConfig.merge_bits,
+    strong_bits: float = LinkConfig.strong_bits,
+    small_group: int = LinkConfig.small_group,
+    max_rounds: int = 50,
+    stage: np.ndarray | None = None,
+    piece: np.ndarray | None = None,
+) -> np.ndarray:
     """Entity label of each account.
 
     Two groups join when their best pair reaches ``merge_bits`` and the evidence between

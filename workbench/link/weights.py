@@ -7,6 +7,7 @@ pair's comparisons. A value shared by k accounts weighs log2(m / (k/N)): the mor
 accounts carry it, the less it says. It does not choose candidates (``compare``) nor
 group accounts (``resolve``).
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,8 +32,13 @@ log = logging.getLogger(__name__)
 # Level 0 of every comparison is "not known on one side" and weighs nothing; identifier
 # families are then 1 different, 2 shared; photos 1 none shared, 2-4 by distance; text 1
 # below 0.3, then by similarity; city 1 same, 2 different; time by days apart.
-LEVELS = {**{f: 3 for f in ID_FAMILIES}, "photo": 5, "text": len(TEXT_EDGES) + 2, "city": 3,
-          "time": len(TIME_EDGES) + 2}
+LEVELS = {
+    **{f: 3 for f in ID_FAMILIES},
+    "photo": 5,
+    "text": len(TEXT_EDGES) + 2,
+    "city": 3,
+    "time": len(TIME_EDGES) + 2,
+}
 MISSING = {name: 0 for name in LEVELS}
 # Starting m (before EM): agreement is likelier for one operator's accounts. These act as
 # a prior of PSEUDO_PAIRS pairs, so a tiny dataset keeps sensible weights.
@@ -67,8 +73,12 @@ class Weights:
     prior: float  # probability that two accounts picked at random are one operator's
     n_accounts: int
     expected_matches: float
-    value_bits: np.ndarray = field(repr=False, default=None)  # weight of sharing each value (by value number)
-    value_precision: np.ndarray = field(repr=False, default=None)  # share of its pairs that match, estimated
+    value_bits: np.ndarray = field(
+        repr=False, default=None
+    )  # weight of sharing each value (by value number)
+    value_precision: np.ndarray = field(
+        repr=False, default=None
+    )  # share of its pairs that match, estimated
     sessions: dict = field(default_factory=dict)
 
     def table(self) -> pd.DataFrame:
@@ -76,8 +86,15 @@ class Weights:
         rows = []
         for name, m in self.m.items():
             for level, (mv, uv) in enumerate(zip(m, self.u[name], strict=True)):
-                rows.append({"comparison": name, "level": level, "m": mv, "u": uv,
-                             "weight_bits": float(np.log2(max(mv, 1e-9) / uv)) if level else 0.0})
+                rows.append(
+                    {
+                        "comparison": name,
+                        "level": level,
+                        "m": mv,
+                        "u": uv,
+                        "weight_bits": float(np.log2(max(mv, 1e-9) / uv)) if level else 0.0,
+                    }
+                )
         return pd.DataFrame(rows)
 
 
@@ -107,9 +124,17 @@ def _frequencies(levels: np.ndarray, n_levels: int) -> np.ndarray:
     return counts / max(counts.sum(), 1.0)
 
 
-def estimate_u(accounts: pd.DataFrame, coded: Coded, table: pd.DataFrame, max_k: int, photo_radius: int,
-               signatures: np.ndarray | None, present: dict[str, np.ndarray], pairs: int,
-               seed: int) -> dict[str, np.ndarray]:
+def estimate_u(
+    accounts: pd.DataFrame,
+    coded: Coded,
+    table: pd.DataFrame,
+    max_k: int,
+    photo_radius: int,
+    signatures: np.ndarray | None,
+    present: dict[str, np.ndarray],
+    pairs: int,
+    seed: int,
+) -> dict[str, np.ndarray]:
     """u per comparison level on this dataset.
 
     Identifier families: exactly, from how many accounts carry the family and how many
@@ -133,17 +158,24 @@ def estimate_u(accounts: pd.DataFrame, coded: Coded, table: pd.DataFrame, max_k:
     step = 1 << 18
     distance = np.empty(len(ri), dtype=np.int64)
     for s in range(0, len(ri), step):  # bounded: memory chunks
-        a, b = hashes[ri[s:s + step]], hashes[rj[s:s + step]]
+        a, b = hashes[ri[s : s + step]], hashes[rj[s : s + step]]
         d = np.bitwise_count(a[:, :, None] ^ b[:, None, :]).astype(np.int64)
-        both = slots[ri[s:s + step]][:, :, None] & slots[rj[s:s + step]][:, None, :]
-        distance[s:s + step] = np.where(both, d, 99).min(axis=(1, 2))
+        both = slots[ri[s : s + step]][:, :, None] & slots[rj[s : s + step]][:, None, :]
+        distance[s : s + step] = np.where(both, d, 99).min(axis=(1, 2))
     has_photo = present["photo"][ri] & present["photo"][rj]
-    u["photo"] = _frequencies(photo_level(distance, distance <= photo_radius, has_photo, photo_radius), LEVELS["photo"])
+    u["photo"] = _frequencies(
+        photo_level(distance, distance <= photo_radius, has_photo, photo_radius), LEVELS["photo"]
+    )
     has_text = present["text"][ri] & present["text"][rj]
     if signatures is not None:
-        u["text"] = _frequencies(text_level(estimate_similarity(signatures, ri, rj), has_text), LEVELS["text"])
+        u["text"] = _frequencies(
+            text_level(estimate_similarity(signatures, ri, rj), has_text), LEVELS["text"]
+        )
     else:  # every candidate pair counted as chance: an upper bound on u
-        seen = np.bincount(table["text"].to_numpy(dtype=np.int64), minlength=LEVELS["text"]) / all_pairs
+        seen = (
+            np.bincount(table["text"].to_numpy(dtype=np.int64), minlength=LEVELS["text"])
+            / all_pairs
+        )
         seen[0] = 1 - has_text.mean()
         seen[1] = max(1 - seen[0] - seen[2:].sum(), floor)
         u["text"] = seen
@@ -154,8 +186,12 @@ def estimate_u(accounts: pd.DataFrame, coded: Coded, table: pd.DataFrame, max_k:
 
 def comparison_levels(table: pd.DataFrame) -> dict[str, np.ndarray]:
     """The level of every comparison for each candidate pair of ``compare``'s table."""
-    levels = {f: np.where(table[f"x_{f}"].to_numpy() >= 0, 2, table[f"both_{f}"].to_numpy().astype(np.int8))
-              .astype(np.int8) for f in ID_FAMILIES}
+    levels = {
+        f: np.where(
+            table[f"x_{f}"].to_numpy() >= 0, 2, table[f"both_{f}"].to_numpy().astype(np.int8)
+        ).astype(np.int8)
+        for f in ID_FAMILIES
+    }
     for name in ("photo", "text", "city", "time"):
         levels[name] = table[name].to_numpy(dtype=np.int8)
     return levels
@@ -167,9 +203,15 @@ def _log_ratio(m: np.ndarray, u: np.ndarray, name: str) -> np.ndarray:
     return ratio
 
 
-def expectation_maximisation(levels: dict[str, np.ndarray], u: dict[str, np.ndarray], train: list[str],
-                             m: dict[str, np.ndarray], share: float = 0.5, iterations: int = 30,
-                             fixed: tuple[str, ...] = ()) -> tuple[dict[str, np.ndarray], float]:
+def expectation_maximisation(
+    levels: dict[str, np.ndarray],
+    u: dict[str, np.ndarray],
+    train: list[str],
+    m: dict[str, np.ndarray],
+    share: float = 0.5,
+    iterations: int = 30,
+    fixed: tuple[str, ...] = (),
+) -> tuple[dict[str, np.ndarray], float]:
     """EM for m (of the ``train`` comparisons) and the share of matches among these pairs.
 
     The comparisons a session's pairs were chosen by are left out of it (as Splink does):
@@ -191,14 +233,18 @@ def expectation_maximisation(levels: dict[str, np.ndarray], u: dict[str, np.ndar
         p = 1.0 / (1.0 + np.exp2(-np.clip(score, -60, 60)))
         total = p.sum()
         for name in train:
-            counts = np.bincount(levels[name], weights=p, minlength=LEVELS[name])[:LEVELS[name]]
+            counts = np.bincount(levels[name], weights=p, minlength=LEVELS[name])[: LEVELS[name]]
             m[name] = (counts + PSEUDO_PAIRS * _start_m(name)) / (total + PSEUDO_PAIRS)
         share = float(np.clip((total + PSEUDO_PAIRS * start) / (n + PSEUDO_PAIRS), 1e-6, 1 - 1e-6))
     return m, share
 
 
-def _other_evidence(levels: dict[str, np.ndarray], u: dict[str, np.ndarray], m: dict[str, np.ndarray],
-                    names: list[str]) -> np.ndarray:
+def _other_evidence(
+    levels: dict[str, np.ndarray],
+    u: dict[str, np.ndarray],
+    m: dict[str, np.ndarray],
+    names: list[str],
+) -> np.ndarray:
     """Likelihood ratio (match vs not) of each pair from the comparisons ``names`` alone."""
     score = np.zeros(len(next(iter(levels.values()))))
     for name in names:
@@ -212,8 +258,14 @@ K_EDGES = (2, 5, 20)
 SHRINK_PAIRS = 2.0
 
 
-def _mixture_share(group: np.ndarray, ratio: np.ndarray, n_groups: int, start: np.ndarray,
-                   prior_pairs: float, iterations: int = 40) -> np.ndarray:
+def _mixture_share(
+    group: np.ndarray,
+    ratio: np.ndarray,
+    n_groups: int,
+    start: np.ndarray,
+    prior_pairs: float,
+    iterations: int = 40,
+) -> np.ndarray:
     """Per group, the share of its pairs that are matches (maximum a posteriori, EM): each pair's
     ``ratio`` is its likelihood ratio by other evidence; ``start`` (per group) is both the
     starting value and the prior mean, worth ``prior_pairs`` pairs."""
@@ -222,12 +274,20 @@ def _mixture_share(group: np.ndarray, ratio: np.ndarray, n_groups: int, start: n
     for _ in range(iterations):  # bounded; vectorised over pairs
         s = share[group]
         r = s * ratio / (s * ratio + 1 - s)
-        share = (np.bincount(group, weights=r, minlength=n_groups) + prior_pairs * start) / (count + prior_pairs)
+        share = (np.bincount(group, weights=r, minlength=n_groups) + prior_pairs * start) / (
+            count + prior_pairs
+        )
     return share
 
 
-def value_precision(table: pd.DataFrame, ratio: np.ndarray, mask: np.ndarray, families: list[str], coded: Coded,
-                    base: float) -> np.ndarray:
+def value_precision(
+    table: pd.DataFrame,
+    ratio: np.ndarray,
+    mask: np.ndarray,
+    families: list[str],
+    coded: Coded,
+    base: float,
+) -> np.ndarray:
     """Per value: the estimated share of its pairs that are one operator's, from how its pairs
     compare on the *other* evidence (``ratio``), by EM per value, shrunk towards the values
     of its family and k-bin (themselves estimated by EM from ``base``).
@@ -252,9 +312,17 @@ def value_precision(table: pd.DataFrame, ratio: np.ndarray, mask: np.ndarray, fa
     return precision
 
 
-def fit(accounts: pd.DataFrame, coded: Coded, table: pd.DataFrame, max_k: int, photo_radius: int,
-        present: dict[str, np.ndarray], signatures: np.ndarray | None = None, u_pairs: int = 1_000_000,
-        seed: int = 0) -> Weights:
+def fit(
+    accounts: pd.DataFrame,
+    coded: Coded,
+    table: pd.DataFrame,
+    max_k: int,
+    photo_radius: int,
+    present: dict[str, np.ndarray],
+    signatures: np.ndarray | None = None,
+    u_pairs: int = 1_000_000,
+    seed: int = 0,
+) -> Weights:
     """u from random pairs, m by EM in two sessions, the prior from the expected matches, and
     the weight of each shared value from how often its pairs match by the other evidence.
 
@@ -276,7 +344,9 @@ def fit(accounts: pd.DataFrame, coded: Coded, table: pd.DataFrame, max_k: int, p
     # stays near its start: pairs sharing an identifier are mostly one operator's (an
     # identifier-only linker is 0.995 precise on the held-out US world, 1.0 on synth ones
     # without its site footers).
-    m1, share1 = expectation_maximisation({k: v[by_id] for k, v in levels.items()}, u, train1, m, share=0.95)
+    m1, share1 = expectation_maximisation(
+        {k: v[by_id] for k, v in levels.items()}, u, train1, m, share=0.95
+    )
     m2, share2 = expectation_maximisation({k: v[by_weak] for k, v in levels.items()}, u, train2, m)
     m.update(m1)
     m.update({f: m2[f] for f in ID_FAMILIES})
@@ -290,8 +360,14 @@ def fit(accounts: pd.DataFrame, coded: Coded, table: pd.DataFrame, max_k: int, p
             if f != family:
                 other |= levels[f] == 2
         if (levels[family][other] > 0).sum() >= PSEUDO_PAIRS:
-            mf, _ = expectation_maximisation({k: v[other] for k, v in levels.items()}, u, [family], m,
-                                             share=0.95, fixed=tuple(train1))
+            mf, _ = expectation_maximisation(
+                {k: v[other] for k, v in levels.items()},
+                u,
+                [family],
+                m,
+                share=0.95,
+                fixed=tuple(train1),
+            )
             m[family] = mf[family]
     w1, w2 = by_id.sum() * share1, by_weak.sum() * share2
     for name in ("city", "time"):
@@ -312,11 +388,28 @@ def fit(accounts: pd.DataFrame, coded: Coded, table: pd.DataFrame, max_k: int, p
     precision = np.where(np.isnan(precision), photo, precision)
     clipped = np.clip(precision, 1e-6, 1 - 1e-6)
     value_bits = np.log2(clipped / (1 - clipped)) - np.log2(prior / (1 - prior))
-    sessions = {"identifier_pairs": int(by_id.sum()), "identifier_match_share": round(share1, 4),
-                "photo_text_pairs": int(by_weak.sum()), "photo_text_match_share": round(share2, 4)}
-    log.info("link weights: prior %.3g (%.0f expected matching pairs), sessions %s", prior, expected, sessions)
-    return Weights(m=m, u=u, prior=prior, n_accounts=n, expected_matches=expected, value_bits=value_bits,
-                   value_precision=precision, sessions=sessions)
+    sessions = {
+        "identifier_pairs": int(by_id.sum()),
+        "identifier_match_share": round(share1, 4),
+        "photo_text_pairs": int(by_weak.sum()),
+        "photo_text_match_share": round(share2, 4),
+    }
+    log.info(
+        "link weights: prior %.3g (%.0f expected matching pairs), sessions %s",
+        prior,
+        expected,
+        sessions,
+    )
+    return Weights(
+        m=m,
+        u=u,
+        prior=prior,
+        n_accounts=n,
+        expected_matches=expected,
+        value_bits=value_bits,
+        value_precision=precision,
+        sessions=sessions,
+    )
 
 
 def pair_weights(table: pd.DataFrame, weights: Weights) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 A 64-bit pHash is one ``uint64``; a 256-bit PDQ hash is four, most significant
 word first, so that hex text and words round-trip exactly.
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,7 +22,9 @@ _NIBBLE[np.frombuffer(b"ABCDEF", dtype=np.uint8)] = np.arange(10, 16)
 _SHIFTS = np.arange(60, -1, -4, dtype=np.uint64)  # first hex digit is the top nibble
 
 
-def parse_hex(values: Iterable[str] | pd.Series | np.ndarray, bits: int = 64) -> tuple[np.ndarray, np.ndarray]:
+def parse_hex(
+    values: Iterable[str] | pd.Series | np.ndarray, bits: int = 64
+) -> tuple[np.ndarray, np.ndarray]:
     """Parse hex hashes leniently: words plus a mask of which values were valid.
 
     Parameters

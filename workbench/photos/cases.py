@@ -6,6 +6,7 @@ photos of one missing child (or one known subject) becomes one case whose
 resurfacing watch finds mirrored, cropped, tilted or captioned reposts without anyone
 copying hashes by hand.
 """
+
 from __future__ import annotations
 
 import logging
@@ -17,13 +18,18 @@ logger = logging.getLogger(__name__)
 
 def _hash_list(table: pd.DataFrame, kind: str) -> pd.Series:
     """Per row, the main hash then its variant hashes, distinct, as one ``;`` list."""
-    columns = [kind, *(c for c in table.columns if c.startswith(f"{kind}_") and c != f"{kind}_quality")]
+    columns = [
+        kind,
+        *(c for c in table.columns if c.startswith(f"{kind}_") and c != f"{kind}_quality"),
+    ]
     stacked = table[columns].astype("string").stack()
     stacked = stacked[stacked.str.fullmatch(r"[0-9a-f]+").fillna(False)]
     return stacked.groupby(level=0, sort=False).agg(lambda v: ";".join(dict.fromkeys(v)))
 
 
-def cases_from_hashes(table: pd.DataFrame, kind: str = "missing", prefix: str = "P") -> pd.DataFrame:
+def cases_from_hashes(
+    table: pd.DataFrame, kind: str = "missing", prefix: str = "P"
+) -> pd.DataFrame:
     """One case per folder of photos (a photo at the top level is a case of its own).
 
     Parameters
@@ -56,9 +62,13 @@ def cases_from_hashes(table: pd.DataFrame, kind: str = "missing", prefix: str = 
     ok = table[table["error"].isna() | table["error"].eq("")] if "error" in table else table
     skipped = len(table) - len(ok)
     if skipped:
-        logger.warning("%d files were not hashed (error column) and are left out of the cases", skipped)
+        logger.warning(
+            "%d files were not hashed (error column) and are left out of the cases", skipped
+        )
     path = ok["path"].astype("string")
-    folder = path.str.rpartition("/")[0].where(path.str.contains("/", regex=False), path.str.rpartition(".")[0])
+    folder = path.str.rpartition("/")[0].where(
+        path.str.contains("/", regex=False), path.str.rpartition(".")[0]
+    )
     folder = folder.where(folder.ne(""), path)
     rows = pd.DataFrame({"case_id": prefix + "-" + folder, "path": path}, index=ok.index)
     rows["image_hashes"] = _hash_list(ok, "phash") if "phash" in ok else pd.NA
@@ -69,7 +79,9 @@ def cases_from_hashes(table: pd.DataFrame, kind: str = "missing", prefix: str = 
 
     # A Python join per case: bounded by the number of folders, not of photos.
     cases = rows.groupby("case_id", sort=True).agg(
-        image_hashes=("image_hashes", joined), pdq_hashes=("pdq_hashes", joined),
-        notes=("path", lambda p: "photos: " + ", ".join(p)))
+        image_hashes=("image_hashes", joined),
+        pdq_hashes=("pdq_hashes", joined),
+        notes=("path", lambda p: "photos: " + ", ".join(p)),
+    )
     cases.insert(0, "kind", kind)
     return cases.reset_index()

@@ -4,6 +4,7 @@ Owns turning (account, hash) rows into connected groups and their spread; the
 search itself is :class:`~workbench.photos.index.HammingIndex`, and deciding what a
 shared photo means for linking is ``link``'s job.
 """
+
 from __future__ import annotations
 
 import logging
@@ -60,8 +61,17 @@ is. 48 bits would lift crops but queries on 1M hashes run ~40x slower than at 31
 partners' PDQ lists assume 31."""
 
 GROUP_COLUMNS = (
-    "group_id", "hash", "n_accounts", "n_photos", "n_hashes", "n_cities", "spread_bits",
-    "accounts", "cities", "first_seen", "last_seen",
+    "group_id",
+    "hash",
+    "n_accounts",
+    "n_photos",
+    "n_hashes",
+    "n_cities",
+    "spread_bits",
+    "accounts",
+    "cities",
+    "first_seen",
+    "last_seen",
 )
 MEMBER_COLUMNS = ("account_id", "hash", "group_id", "distance")
 
@@ -104,10 +114,15 @@ def _join_limited(keys: pd.Series, values: pd.Series, limit: int) -> pd.Series:
     shown = pairs[pairs.groupby("key").cumcount() < limit]
     # Join in Arrow (one C++ call) rather than one Python join per group.
     offsets = np.r_[0, np.cumsum(shown.groupby("key", sort=True).size().to_numpy())]
-    lists = pa.LargeListArray.from_arrays(pa.array(offsets, type=pa.int64()),
-                                          pa.array(shown["value"].to_numpy(dtype=object), type=pa.large_string()))
-    joined = pd.Series(pc.binary_join(lists, pa.scalar(";", type=pa.large_string())).to_pylist(),
-                       index=total.index, dtype=object)
+    lists = pa.LargeListArray.from_arrays(
+        pa.array(offsets, type=pa.int64()),
+        pa.array(shown["value"].to_numpy(dtype=object), type=pa.large_string()),
+    )
+    joined = pd.Series(
+        pc.binary_join(lists, pa.scalar(";", type=pa.large_string())).to_pylist(),
+        index=total.index,
+        dtype=object,
+    )
     more = (total - limit).to_numpy()
     suffix = np.where(more > 0, ";…(+" + more.astype(str).astype(object) + " more)", "")
     return joined + suffix
@@ -164,7 +179,9 @@ def group(
     radius = (PDQ_RADIUS if bits == 256 else PHASH_RADIUS) if radius is None else radius
     words, valid = parse_hex(hashes, bits=bits)
     if (~valid).any():
-        logger.warning("skipped %d photo rows with invalid %d-bit hashes", int((~valid).sum()), bits)
+        logger.warning(
+            "skipped %d photo rows with invalid %d-bit hashes", int((~valid).sum()), bits
+        )
     rows = photos.loc[valid].assign(hash=hashes[valid]).reset_index(drop=True)
     codes, uniques = pd.factorize(rows["hash"])
     distinct = words[valid][np.unique(codes, return_index=True)[1]]
@@ -178,13 +195,20 @@ def group(
     rows = rows[np.bincount(rows["component"])[rows["component"]] >= min_accounts]
 
     accounts_per_hash = rows.groupby(["component", "hash"])["account_id"].nunique()
-    rep = (accounts_per_hash.rename("n").reset_index()
-           .sort_values(["component", "n", "hash"], ascending=[True, False, True])
-           .drop_duplicates("component").set_index("component")["hash"])
+    rep = (
+        accounts_per_hash.rename("n")
+        .reset_index()
+        .sort_values(["component", "n", "hash"], ascending=[True, False, True])
+        .drop_duplicates("component")
+        .set_index("component")["hash"]
+    )
     has_city = "city" in rows.columns
     has_time = "posted_at" in rows.columns
     summary = rows.groupby("component").agg(
-        n_accounts=("account_id", "nunique"), n_photos=("hash", "size"), n_hashes=("hash", "nunique"))
+        n_accounts=("account_id", "nunique"),
+        n_photos=("hash", "size"),
+        n_hashes=("hash", "nunique"),
+    )
     summary = summary[summary["n_accounts"] >= min_accounts]
     rows = rows[rows["component"].isin(summary.index)]
     rep_words, _ = parse_hex(rep.reindex(rows["component"]).to_numpy(), bits=bits)
@@ -199,18 +223,28 @@ def group(
     else:
         summary["n_cities"], summary["cities"] = 0, ""
     if has_time:
-        seen = pd.to_datetime(rows["posted_at"], errors="coerce", utc=True).groupby(rows["component"])
+        seen = pd.to_datetime(rows["posted_at"], errors="coerce", utc=True).groupby(
+            rows["component"]
+        )
         summary["first_seen"], summary["last_seen"] = seen.min(), seen.max()
     else:
         summary["first_seen"], summary["last_seen"] = pd.NaT, pd.NaT
-    summary = summary.sort_values(["n_accounts", "n_cities", "n_photos", "hash"],
-                                  ascending=[False, False, False, True])
+    summary = summary.sort_values(
+        ["n_accounts", "n_cities", "n_photos", "hash"], ascending=[False, False, False, True]
+    )
     summary["group_id"] = np.arange(len(summary), dtype=np.int64)
     summary["cities"] = summary["cities"].fillna("")
     groups = summary.reset_index(drop=True)[list(GROUP_COLUMNS)]
     rows["group_id"] = summary["group_id"].reindex(rows["component"]).to_numpy()
-    members = (rows[list(MEMBER_COLUMNS)].drop_duplicates(["account_id", "hash"])
-               .sort_values(["group_id", "account_id", "hash"], ignore_index=True))
-    logger.info("photo groups: %d groups over %d accounts from %d distinct hashes",
-                len(groups), members["account_id"].nunique(), n)
+    members = (
+        rows[list(MEMBER_COLUMNS)]
+        .drop_duplicates(["account_id", "hash"])
+        .sort_values(["group_id", "account_id", "hash"], ignore_index=True)
+    )
+    logger.info(
+        "photo groups: %d groups over %d accounts from %d distinct hashes",
+        len(groups),
+        members["account_id"].nunique(),
+        n,
+    )
     return PhotoGroups(groups, members, index.hubs)

@@ -9,6 +9,7 @@ uniform border is cut before hashing (``trim.py``); on request, extra hashes of 
 photo mirrored, rotated, centre-cropped or tilted are written too, so that a later plain
 Hamming search finds reposts in those forms. Matching hashes is ``index.py``'s job.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,8 +29,20 @@ from .variants import DCT_VARIANT, DIHEDRAL, VARIANTS, check, picture
 
 logger = logging.getLogger(__name__)
 
-HASH_COLUMNS = ("path", "sha256", "phash", "pdq", "pdq_quality", "width", "height", "trimmed",
-                "orientation", "phash_upright", "pdq_upright", "error")
+HASH_COLUMNS = (
+    "path",
+    "sha256",
+    "phash",
+    "pdq",
+    "pdq_quality",
+    "width",
+    "height",
+    "trimmed",
+    "orientation",
+    "phash_upright",
+    "pdq_upright",
+    "error",
+)
 """Every table has these; ``orientation`` is the EXIF tag (1-8, empty when absent or invalid), the
 ``_upright`` hashes are empty unless EXIF turns or mirrors the stored pixels (2-8)."""
 MAX_IMAGE_PIXELS = 64_000_000
@@ -219,15 +232,24 @@ def hash_file(
             finally:
                 Image.MAX_IMAGE_PIXELS = previous
         # A hostile tag (a string, a tuple, 99) is no orientation, not an unreadable file.
-        orientation = orientation if isinstance(orientation, int) and 1 <= orientation <= 8 else None
+        orientation = (
+            orientation if isinstance(orientation, int) and 1 <= orientation <= 8 else None
+        )
         row["orientation"] = orientation
         if orientation in _UPRIGHT:  # the stored pixels are not the photo as viewers show it
             upright = hash_image(rgb.transpose(_UPRIGHT[orientation]), variants, trim)
-            upright["phash_upright"], upright["pdq_upright"] = upright.pop("phash"), upright.pop("pdq")
+            upright["phash_upright"], upright["pdq_upright"] = (
+                upright.pop("phash"),
+                upright.pop("pdq"),
+            )
             row.update(upright)
             stored = hash_image(rgb, (), trim)
-            row.update(phash=stored["phash"], pdq=stored["pdq"], pdq_quality=stored["pdq_quality"],
-                       trimmed=stored["trimmed"])
+            row.update(
+                phash=stored["phash"],
+                pdq=stored["pdq"],
+                pdq_quality=stored["pdq_quality"],
+                trimmed=stored["trimmed"],
+            )
         else:
             row.update(hash_image(rgb, variants, trim))
     except Exception as error:  # noqa: BLE001 - any unreadable file becomes a row, by design
@@ -235,7 +257,11 @@ def hash_file(
     return row
 
 
-_OPTIONS: tuple[frozenset[str], tuple[str, ...], TrimConfig | None] = (frozenset(), (), DEFAULT_TRIM)
+_OPTIONS: tuple[frozenset[str], tuple[str, ...], TrimConfig | None] = (
+    frozenset(),
+    (),
+    DEFAULT_TRIM,
+)
 
 
 def _set_options(known: frozenset[str], variants: tuple[str, ...], trim: TrimConfig | None) -> None:
@@ -255,8 +281,10 @@ def _reusable(existing: pd.DataFrame | None, columns: list[str]) -> frozenset[st
         return frozenset()
     missing = sorted(set(columns) - set(existing.columns) - {"path", "error"})
     if missing:
-        logger.info("earlier table lacks %s (older version or other options): hashing all files again",
-                    missing)
+        logger.info(
+            "earlier table lacks %s (older version or other options): hashing all files again",
+            missing,
+        )
         return frozenset()
     done = existing[existing["error"].isna()] if "error" in existing else existing
     return frozenset(done["sha256"].dropna())
@@ -320,7 +348,7 @@ def hash_images(
     known = _reusable(existing, columns)
     # Batches amortise process start-up and pickling; small enough to keep the bar moving.
     size = max(1, min(64, len(paths) // (4 * max(workers, 1)) or 1))
-    batches = [paths[k:k + size] for k in range(0, len(paths), size)]
+    batches = [paths[k : k + size] for k in range(0, len(paths), size)]
     rows: list[dict] = []
     bar = tqdm(total=len(paths), unit="img", disable=not progress, desc="hashing images")
     if workers <= 1:
@@ -328,8 +356,9 @@ def hash_images(
             rows.extend(hash_file(path, known, variants, trim) for path in batch)
             bar.update(len(batch))
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_set_options,
-                                 initargs=(known, variants, trim)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_set_options, initargs=(known, variants, trim)
+        ) as pool:
             futures = [pool.submit(_hash_many, batch) for batch in batches]
             for future in futures:
                 result = future.result()
@@ -339,8 +368,11 @@ def hash_images(
     table = pd.DataFrame(rows, columns=columns)
     if known:
         reused = table["error"].eq("skipped: already hashed")
-        earlier = (existing.drop_duplicates("sha256").set_index("sha256")
-                   .reindex(table.loc[reused, "sha256"]))
+        earlier = (
+            existing.drop_duplicates("sha256")
+            .set_index("sha256")
+            .reindex(table.loc[reused, "sha256"])
+        )
         for column in columns[2:-1]:
             table.loc[reused, column] = earlier[column].to_numpy()
         table.loc[reused, "error"] = None
@@ -353,8 +385,12 @@ def hash_images(
     table["trimmed"] = pd.to_numeric(table["trimmed"]).astype("Float64").round(4)
     n_errors = int(table["error"].notna().sum())
     if n_errors:
-        logger.warning("%d of %d files could not be hashed; see the error column", n_errors, len(table))
+        logger.warning(
+            "%d of %d files could not be hashed; see the error column", n_errors, len(table)
+        )
     n_trimmed = int(table["trimmed"].gt(0).sum())
     if n_trimmed:
-        logger.info("cut a uniform border off %d of %d pictures before hashing", n_trimmed, len(table))
+        logger.info(
+            "cut a uniform border off %d of %d pictures before hashing", n_trimmed, len(table)
+        )
     return table.sort_values("path", ignore_index=True)

@@ -9,6 +9,7 @@ planner picks for small collections; for ~1M hashes such narrow bands hold
 thousands of hashes each, so it picks fewer, wider bands (about log2(n) bits) and
 enumerates the few band values within ``r_b`` bits instead.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -143,8 +144,9 @@ class _BandTable:
         if self.dense:
             idx = keys.view(np.intp) if keys.dtype == np.uint64 else keys
             return self.starts[idx + 1] - self.starts[idx]
-        return (np.searchsorted(self.sorted_keys, keys, side="right")
-                - np.searchsorted(self.sorted_keys, keys, side="left"))
+        return np.searchsorted(self.sorted_keys, keys, side="right") - np.searchsorted(
+            self.sorted_keys, keys, side="left"
+        )
 
 
 class HammingIndex:
@@ -174,19 +176,23 @@ class HammingIndex:
     [[0, 1, 1], [0, 2, 1], [0, 0, 2]]
     """
 
-    def __init__(self, hashes: np.ndarray, radius: int, max_bucket: int = 5_000, max_copies: int = 1_000):
+    def __init__(
+        self, hashes: np.ndarray, radius: int, max_bucket: int = 5_000, max_copies: int = 1_000
+    ):
         words = np.asarray(hashes, dtype=np.uint64)
         self.n_words = 1 if words.ndim == 1 else words.shape[1]
         words = words.reshape(len(words), self.n_words)
         self.radius, self.max_bucket, self.max_copies = int(radius), max_bucket, max_copies
         if self.n_words == 1:
             self.unique, first, self.inverse, self.counts = np.unique(
-                words[:, 0], return_index=True, return_inverse=True, return_counts=True)
+                words[:, 0], return_index=True, return_inverse=True, return_counts=True
+            )
             self.unique = self.unique[:, None]
         else:
             rows = np.ascontiguousarray(words).view(f"V{8 * self.n_words}")[:, 0]
             _, first, self.inverse, self.counts = np.unique(
-                rows, return_index=True, return_inverse=True, return_counts=True)
+                rows, return_index=True, return_inverse=True, return_counts=True
+            )
             self.unique = words[first]
         self.first = first
         # CSR of input positions per distinct hash, for expanding results.
@@ -216,9 +222,17 @@ class HammingIndex:
         for b, table in enumerate(self._tables_for(self.radius)):
             frames.append(table.oversized.assign(kind="bucket", band=b, hash=""))
         big = np.flatnonzero(self.counts > self.max_copies)
-        frames.append(pd.DataFrame({
-            "kind": "copies", "band": -1, "key": np.zeros(len(big), dtype=np.uint64),
-            "size": self.counts[big], "hash": uint64_to_hex(self.unique[big])}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "kind": "copies",
+                    "band": -1,
+                    "key": np.zeros(len(big), dtype=np.uint64),
+                    "size": self.counts[big],
+                    "hash": uint64_to_hex(self.unique[big]),
+                }
+            )
+        )
         return pd.concat(frames, ignore_index=True)[["kind", "band", "key", "size", "hash"]]
 
     def _search(self, queries: np.ndarray, radius: int, self_join: bool):
@@ -226,7 +240,9 @@ class HammingIndex:
         n_unique = len(self.unique)
         if not self_join and len(queries) * n_unique <= _SCAN_PAIRS:
             # A handful of queries: one vectorised scan beats probing the bands.
-            dist = np.bitwise_count(queries[:, None, :] ^ self.unique[None, :, :]).sum(axis=2, dtype=np.int32)
+            dist = np.bitwise_count(queries[:, None, :] ^ self.unique[None, :, :]).sum(
+                axis=2, dtype=np.int32
+            )
             qi, uj = np.nonzero(dist <= radius)
             return qi, uj, dist[qi, uj]
         tables = self._tables_for(radius)
@@ -236,7 +252,7 @@ class HammingIndex:
             chunk = int(max(1, min(len(queries), _CHUNK_ROWS // per_query)))
             n_flips = len(table.flips)
             for start in range(0, len(queries), chunk):  # bounded: memory chunks
-                q_keys = table.band.keys(queries[start:start + chunk])
+                q_keys = table.band.keys(queries[start : start + chunk])
                 keys = q_keys[:, None] ^ table.flips[None, :]
                 if self_join:
                     # A pair apart in this band is reachable from both ends: probe upwards only.
@@ -311,8 +327,13 @@ class HammingIndex:
         i, j = out["i"].to_numpy(), out["j"].to_numpy()
         lo, hi = np.minimum(i, j), np.maximum(i, j)
         order = np.lexsort((hi, lo))
-        return pd.DataFrame({"i": lo[order], "j": hi[order],
-                             "distance": out["distance"].to_numpy(dtype=np.int32)[order]})
+        return pd.DataFrame(
+            {
+                "i": lo[order],
+                "j": hi[order],
+                "distance": out["distance"].to_numpy(dtype=np.int32)[order],
+            }
+        )
 
     def _copy_pairs(self) -> pd.DataFrame:
         """Distance-0 pairs among copies of one hash; a star from the first copy past max_copies."""
@@ -327,7 +348,9 @@ class HammingIndex:
         # All pairs within each small copy set: member a with members after it.
         small_ids = ids[small]
         _, pos = self._expanded_members(small_ids, capped=False)
-        start = np.repeat(np.cumsum(self.counts[small_ids]) - self.counts[small_ids], self.counts[small_ids])
+        start = np.repeat(
+            np.cumsum(self.counts[small_ids]) - self.counts[small_ids], self.counts[small_ids]
+        )
         rank = np.arange(len(pos)) - start
         after = np.repeat(self.counts[small_ids], self.counts[small_ids]) - rank - 1
         i = np.repeat(pos, after)

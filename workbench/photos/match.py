@@ -5,6 +5,7 @@ plain :class:`~workbench.photos.index.HammingIndex` search over them back to one
 per pair of photos. The search itself stays a plain Hamming search; which variants
 to hash is ``hashing.py``'s choice.
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,7 +20,9 @@ from .index import HammingIndex
 logger = logging.getLogger(__name__)
 
 
-def variant_words(table: pd.DataFrame, kind: str = "phash", variants: Sequence[str] | None = None) -> np.ndarray:
+def variant_words(
+    table: pd.DataFrame, kind: str = "phash", variants: Sequence[str] | None = None
+) -> np.ndarray:
     """The main hash then each variant hash of every row, as packed words.
 
     Parameters
@@ -45,8 +48,11 @@ def variant_words(table: pd.DataFrame, kind: str = "phash", variants: Sequence[s
     """
     bits = 256 if kind == "pdq" else 64
     if variants is None:
-        variants = [c.removeprefix(f"{kind}_") for c in table.columns
-                    if c.startswith(f"{kind}_") and c != f"{kind}_quality"]
+        variants = [
+            c.removeprefix(f"{kind}_")
+            for c in table.columns
+            if c.startswith(f"{kind}_") and c != f"{kind}_quality"
+        ]
     main, _ = parse_hex(table[kind], bits=bits)
     stacked = [main]
     for name in variants:  # bounded: one column per variant name
@@ -105,9 +111,16 @@ def query_variants(
     n, k = words.shape[:2]
     hits = index.query(words.reshape(n * k, index.n_words), radius)
     q, i = hits["query_idx"].to_numpy(), hits["index_idx"].to_numpy()
-    pairs = pd.DataFrame({"query_idx": q // k, "index_idx": i // per_item,
-                          "distance": hits["distance"].to_numpy(),
-                          "query_variant": q % k, "index_variant": i % per_item})
-    pairs = (pairs.sort_values(["query_idx", "index_idx", "distance", "query_variant", "index_variant"])
-             .drop_duplicates(["query_idx", "index_idx"]))
+    pairs = pd.DataFrame(
+        {
+            "query_idx": q // k,
+            "index_idx": i // per_item,
+            "distance": hits["distance"].to_numpy(),
+            "query_variant": q % k,
+            "index_variant": i % per_item,
+        }
+    )
+    pairs = pairs.sort_values(
+        ["query_idx", "index_idx", "distance", "query_variant", "index_variant"]
+    ).drop_duplicates(["query_idx", "index_idx"])
     return pairs.sort_values(["query_idx", "distance", "index_idx"], ignore_index=True)

@@ -18,6 +18,7 @@ would break matches that work today:
 - a side whose uniform run is deeper than ``max_side`` is content, not a frame, and
   its axis is left alone.
 """
+
 from __future__ import annotations
 
 import logging
@@ -70,17 +71,18 @@ def _run_length(lines: np.ndarray, config: TrimConfig) -> int:
 
     depth = len(lines)
     for start in range(0, len(lines), _BLOCK):  # bounded: depth / _BLOCK blocks, usually one
-        block = lines[start:start + _BLOCK]
+        block = lines[start : start + _BLOCK]
         # Flat: nearly every pixel close, and the line's brightness has not drifted.
         flat = (share_close(block) >= config.min_share) & (
-            np.abs(np.median(block[..., 0], axis=1) - colour[0]) <= 1)
+            np.abs(np.median(block[..., 0], axis=1) - colour[0]) <= 1
+        )
         if not flat.all():
             depth = start + int(np.argmin(flat))
             break
     if depth in (0, len(lines)):
         return depth
     # A frame ends in an edge: within one JPEG block a line is mostly something else.
-    return depth if (share_close(lines[depth:depth + _EDGE]) <= 0.5).any() else 0
+    return depth if (share_close(lines[depth : depth + _EDGE]) <= 0.5).any() else 0
 
 
 def _axis(first: int, second: int, limit: int, size: int, config: TrimConfig) -> tuple[int, int]:

@@ -6,6 +6,7 @@ the variant pictures is ``hashing.py``'s job; matching photos that carry several
 is ``match.py``'s. Every variant is one more chance of a false match:
 ``benchmarks/bench_photos.py`` measures both what each adds and what it costs.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,9 +24,16 @@ CROP_CUT = 0.085
 of each axis, split any way between the two sides, lands within ~3% of one window, which
 pHash tolerates; 0.06 left a 10% corner crop at 0.66 matched, 0.095 random crops at 0.975
 (80 synthetic photos, ``.notes``-free: see ``benchmarks/bench_photos.py``)."""
-_SIDES = {"n": (0.0, 0.0), "a": (CROP_CUT, 0.0), "b": (0.0, CROP_CUT), "c": ((1 - CENTRE_SHARE) / 2,) * 2}
+_SIDES = {
+    "n": (0.0, 0.0),
+    "a": (CROP_CUT, 0.0),
+    "b": (0.0, CROP_CUT),
+    "c": ((1 - CENTRE_SHARE) / 2,) * 2,
+}
 """Per axis: n nothing cut, a cut at the start (left / top), b at the end, c both (centre)."""
-CROP_VARIANTS = tuple(f"crop_{x}{y}" for x in _SIDES for y in _SIDES if f"{x}{y}" not in ("nn", "cc"))
+CROP_VARIANTS = tuple(
+    f"crop_{x}{y}" for x in _SIDES for y in _SIDES if f"{x}{y}" not in ("nn", "cc")
+)
 """``crop_<x><y>``: the window cut along x then y as in ``_SIDES`` (``crop_an`` cuts the left
 8.5%, ``crop_ab`` the left and the bottom); ``nn`` is the photo and ``cc`` is ``centre``."""
 CAPTION = "uncaptioned"
@@ -40,7 +48,15 @@ REPOST_VARIANTS = ("mirror", "centre", "tilt_ccw", "tilt_cw", *CROP_VARIANTS, CA
 PRESETS = {"repost": REPOST_VARIANTS, "dihedral": DIHEDRAL, "crops": ("centre", *CROP_VARIANTS)}
 """Names the CLI's ``--variants`` accepts for a group of variants."""
 
-_TRANSPOSE = {"rot90": 2, "rot180": 3, "rot270": 4, "flip": 1, "mirror": 0, "transpose": 5, "transverse": 6}
+_TRANSPOSE = {
+    "rot90": 2,
+    "rot180": 3,
+    "rot270": 4,
+    "flip": 1,
+    "mirror": 0,
+    "transpose": 5,
+    "transverse": 6,
+}
 """Variant name -> PIL ``Image.Transpose`` value."""
 _SIGN = (-1.0) ** np.arange(8)
 # A transform of the picture is a sign/transpose change of its DCT: reversing a row
@@ -72,15 +88,23 @@ def check(names) -> None:
     """Raise ValueError naming any unknown variant."""
     unknown = sorted(set(names) - set(VARIANTS))
     if unknown:
-        raise ValueError(f"unknown hash variants {unknown}; choose from {list(VARIANTS)} "
-                         f"or a preset {list(PRESETS)}")
+        raise ValueError(
+            f"unknown hash variants {unknown}; choose from {list(VARIANTS)} "
+            f"or a preset {list(PRESETS)}"
+        )
 
 
 def _window(image, x: str, y: str):
     width, height = image.size
     (left, right), (top, bottom) = _SIDES[x], _SIDES[y]
-    return image.crop((int(width * left), int(height * top),
-                       width - int(width * right), height - int(height * bottom)))
+    return image.crop(
+        (
+            int(width * left),
+            int(height * top),
+            width - int(width * right),
+            height - int(height * bottom),
+        )
+    )
 
 
 def _blank_lines(lines: np.ndarray, share: float, limit: int) -> int:
