@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .compare import ID_FAMILIES, Coded
 from .config import LinkConfig
@@ -35,13 +37,32 @@ TIME_WORDS = (
 SHOWN_PROBABILITY = 0.1
 
 
-def _bits(values: pd.Series) -> pd.Series:
-    """``+11.2`` for each weight, formatting each distinct rounded value once."""
-    codes, distinct = pd.factorize(values.round(1))
-    text = np.array(
-        [f"{v:+.1f}" for v in distinct] + [""], dtype=object
-    )  # bounded: distinct weights
-    return pd.Series(text[codes], index=values.index, dtype=object)
+def _strings(values, codes: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
+    """``values[codes]`` as an Arrow string array, null where ``mask`` is False."""
+    mask = codes >= 0 if mask is None else mask & (codes >= 0)
+    index = pa.array(np.where(mask, codes, 0), mask=~mask)
+    if not isinstance(values, pa.Array):
+        values = pa.array(list(values), type=pa.string())
+    return (values if len(values) else pa.array([""])).take(index)
+
+
+def _fmt(values, spec: str, mask: np.ndarray | None = None) -> pa.Array:
+    """Each value formatted with ``spec``, formatting each distinct value once; null where
+    ``mask`` is False.
+
+    Examples
+    --------
+    >>> _fmt(np.array([1.25, -3.0, 1.25]), "+.1f").to_pylist()
+    ['+1.2', '-3.0', '+1.2']
+    """
+    codes, distinct = pd.factorize(np.asarray(values))
+    text = [format(v, spec) for v in distinct]  # bounded: distinct values
+    return _strings(text, codes, mask)
+
+
+def _bits(values, mask: np.ndarray | None = None) -> pa.Array:
+    """``+11.2`` for each weight."""
+    return _fmt(np.round(np.asarray(values, dtype=float), 1), "+.1f", mask)
 
 
 def _take(values: np.ndarray, x: np.ndarray, fill: str) -> np.ndarray:
@@ -50,68 +71,55 @@ def _take(values: np.ndarray, x: np.ndarray, fill: str) -> np.ndarray:
     return padded[np.where(x >= 0, x, -1)]
 
 
-def _part(mask: np.ndarray, text: pd.Series) -> pd.Series:
-    return text.where(mask, "")
+def _part(mask: np.ndarray, *pieces) -> pa.Array:
+    """One reason part: its pieces (text, or arrays null where they don't apply) glued, null
+    on the rows where ``mask`` is False."""
+    pieces = [pa.scalar(p, pa.string()) if isinstance(p, str) else p for p in pieces]
+    gate = pa.array(np.full(len(mask), "", dtype=object), type=pa.string(), mask=~mask)
+    return pc.binary_join_element_wise(gate, *pieces, "", null_handling="emit_null")
 
 
 def _reasons(rows: pd.DataFrame, coded: Coded, weights: Weights) -> pd.Series:
-    """``same phone +1713... (on 3 accounts) +11.2; same city +2.9; ...; prior -12.7 => 0.97``"""
+    """``same phone +1713... (on 3 accounts) +11.2; same city +2.9; ...; prior -12.7 => 0.97``
+
+    Built column by column in Arrow: each part is null where it doesn't apply, and the parts
+    are joined with ``"; "`` skipping nulls (no Python code per row)."""
     if rows.empty:
         return pd.Series([], index=rows.index, dtype=object)
     parts = []
+    values = pa.array(coded.value.astype(str), type=pa.string())
     for family in ID_FAMILIES + ("photo",):
         x = rows[f"x_{family}"].to_numpy()
         on = x >= 0
-        value = pd.Series(_take(coded.value, x, ""), index=rows.index).astype(str)
-        extra = (
-            (" (" + rows["photo_distance"].astype(str) + " bits apart")
-            if family == "photo"
-            else " ("
-        )
-        sep = ", " if family == "photo" else ""
-        text = (
-            "same "
-            + FAMILY_WORDS[family]
-            + " "
-            + value
-            + extra
-            + sep
-            + "on "
-            + rows[f"k_{family}"].astype(str)
-            + " accounts) "
-            + _bits(rows[f"w_{family}"])
-        )
-        parts.append(_part(on, text))
+        value = _strings(values, x, on)
+        count = _fmt(rows[f"k_{family}"].to_numpy(), "", on)
+        weight = _bits(rows[f"w_{family}"], on)
+        if family == "photo":
+            distance = _fmt(rows["photo_distance"].to_numpy(), "", on)
+            head = ("same photo ", value, " (", distance, " bits apart, on ", count)
+        else:
+            head = (f"same {FAMILY_WORDS[family]} ", value, " (on ", count)
+        parts.append(_part(on, *head, " accounts) ", weight))
     absent = sum(rows[f"w_{f}"].where(rows[f"x_{f}"] < 0, 0.0) for f in ID_FAMILIES)
-    absent = absent + rows["w_photo"].where(rows["x_photo"] < 0, 0.0)
-    parts.append(
-        _part(
-            rows["text"].to_numpy() >= 2,
-            "ad text "
-            + rows["similarity"].round(2).astype(str)
-            + " similar "
-            + _bits(rows["w_text"]),
-        )
-    )
-    parts.append(
-        _part(rows["text"].to_numpy() == 1, "ad text not similar " + _bits(rows["w_text"]))
-    )
+    absent = (absent + rows["w_photo"].where(rows["x_photo"] < 0, 0.0)).to_numpy()
+    text = rows["text"].to_numpy()
+    w_text = _bits(rows["w_text"])
+    similar = _fmt(rows["similarity"].round(2).to_numpy(), "")
+    parts.append(_part(text >= 2, "ad text ", similar, " similar ", w_text))
+    parts.append(_part(text == 1, "ad text not similar ", w_text))
     city = rows["city"].to_numpy()
-    parts.append(_part(city == 1, "same city " + _bits(rows["w_city"])))
-    parts.append(_part(city == 2, "different cities " + _bits(rows["w_city"])))
+    parts.append(_part(city == 1, "same city ", _bits(rows["w_city"])))
+    parts.append(_part(city == 2, "different cities ", _bits(rows["w_city"])))
     time = rows["time"].to_numpy()
-    words = pd.Series(np.array(TIME_WORDS, dtype=object)[time], index=rows.index)
-    parts.append(_part(time > 0, words + " " + _bits(rows["w_time"])))
-    parts.append(_part(absent.to_numpy() != 0, "nothing else shared " + _bits(absent)))
+    when = _strings(TIME_WORDS, time)
+    parts.append(_part(time > 0, when, " ", _bits(rows["w_time"])))
+    parts.append(_part(absent != 0, "nothing else shared ", _bits(absent)))
     prior = np.log2(weights.prior / (1 - weights.prior))
-    tail = f"prior {prior:+.1f} bits => match probability " + rows["probability"].round(3).astype(
-        str
-    )
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = joined.str.cat(part, sep="; ")
-    joined = joined.str.replace(r"(; )+", "; ", regex=True).str.strip("; ")
-    return joined + "; " + tail
+    probability = _fmt(rows["probability"].round(3).to_numpy(), "")
+    everywhere = np.ones(len(rows), dtype=bool)
+    parts.append(_part(everywhere, f"prior {prior:+.1f} bits => match probability ", probability))
+    joined = pc.binary_join_element_wise(*parts, "; ", null_handling="skip")
+    return pd.Series(joined.to_numpy(zero_copy_only=False), index=rows.index, dtype=object)
 
 
 def pair_links(

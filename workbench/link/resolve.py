@@ -52,11 +52,12 @@ def group_evidence(
     j: np.ndarray,
     log_odds: np.ndarray,
     piece: np.ndarray | None = None,
+    floor: float = -np.inf,
 ) -> pd.DataFrame:
-    """Per pair of groups with candidate pairs between them: the best pair's log-odds and the
-    support: for each piece of evidence that leans to a match (``piece``: one photo or phone
-    shared by several accounts is one piece however many pairs it makes), the accounts it
-    touches on the smaller side, summed."""
+    """Per pair of groups whose best candidate pair reaches ``floor``: the best pair's log-odds
+    and the support: for each piece of evidence that leans to a match (``piece``: one photo or
+    phone shared by several accounts is one piece however many pairs it makes), the accounts
+    it touches on the smaller side, summed."""
     n = np.int64(max(len(labels), 1))
     gi, gj = labels[i], labels[j]
     cross = gi != gj
@@ -64,20 +65,24 @@ def group_evidence(
     lo, hi = np.where(swap, gj, gi)[cross], np.where(swap, gi, gj)[cross]
     a_lo, a_hi = np.where(swap, j, i)[cross], np.where(swap, i, j)[cross]
     score = log_odds[cross]
-    piece = pd.factorize((np.arange(len(i)) if piece is None else piece)[cross])[0]
-    if len(score) == 0:
-        return pd.DataFrame({"lo": [], "hi": [], "best": [], "positive": []})
+    piece = (np.arange(len(i)) if piece is None else piece)[cross]
     group_pair = lo * n + hi
-    order = np.lexsort((-score, group_pair))
-    first = np.r_[True, group_pair[order][1:] != group_pair[order][:-1]]
-    keys, best = group_pair[order][first], score[order][first]
+    strong = score >= floor  # only a group pair whose best pair reaches the floor can join
+    if not strong.any():
+        return pd.DataFrame({"lo": [], "hi": [], "best": [], "positive": []})
+    order = np.lexsort((-score[strong], group_pair[strong]))
+    sorted_pairs = group_pair[strong][order]
+    first = np.r_[True, sorted_pairs[1:] != sorted_pairs[:-1]]
+    keys, best = sorted_pairs[first], score[strong][order][first]
     support = np.zeros(len(keys), dtype=np.int64)
-    lean = score > 0
+    at = np.minimum(np.searchsorted(keys, group_pair), len(keys) - 1)  # the group pair's row
+    lean = (score > 0) & (keys[at] == group_pair)
     if lean.any():
         # (group pair, piece) numbered, then its distinct accounts on either side
-        at = np.searchsorted(keys, group_pair[lean])  # the group pair's row
-        width = np.int64(piece.max(initial=0) + 1)
-        gp_of = pd.factorize(at * width + piece[lean])[0]  # (group pair, piece) numbered
+        at = at[lean]
+        code = pd.factorize(piece[lean])[0]
+        width = np.int64(code.max(initial=0) + 1)
+        gp_of = pd.factorize(at * width + code)[0]  # (group pair, piece) numbered
         owner = np.zeros(int(gp_of.max()) + 1, dtype=np.int64)
         owner[gp_of] = at
         _, on_lo = _count_distinct(gp_of, pd.factorize(a_lo[lean])[0])
@@ -102,7 +107,7 @@ def _rounds(
 ) -> np.ndarray:
     n = len(labels)
     for _ in range(max_rounds):  # bounded; each round is vectorised over the pairs
-        groups = group_evidence(labels, i, j, log_odds, piece)
+        groups = group_evidence(labels, i, j, log_odds, piece, merge_bits)
         if groups.empty:
             break
         sizes = np.bincount(labels, minlength=n)
@@ -124,24 +129,27 @@ def _rounds(
         # Each group's best partner; a pair of groups joins when each is the other's best, so a
         # group cannot be pulled two ways in one round (a chain through one ad would merge
         # two operators that no evidence joins directly).
-        both = pd.concat(
-            [
-                groups.rename(columns={"lo": "g", "hi": "o"}),
-                groups.rename(columns={"hi": "g", "lo": "o"}),
-            ]
-        )
-        both = both.sort_values(["g", "best", "o"], ascending=[True, False, True]).drop_duplicates(
-            "g"
-        )
+        lo, hi, best = groups["lo"].to_numpy(), groups["hi"].to_numpy(), groups["best"].to_numpy()
+        g, o, b = np.r_[lo, hi], np.r_[hi, lo], np.r_[best, best]
+        order = np.lexsort((o, -b, g))  # by group, best first, lower partner on ties
+        g, o = g[order], o[order]
+        first = np.r_[True, g[1:] != g[:-1]]
+        g, o = g[first], o[first]
         partner = np.full(n, -1, dtype=np.int64)
-        partner[both["g"].to_numpy()] = both["o"].to_numpy()
-        g = both["g"].to_numpy()
-        mutual = partner[partner[g]] == g
-        comp = components(n, g[mutual], partner[g][mutual])
-        new = comp[labels]
+        partner[g] = o
+        mutual = partner[o] == g
+        # Mutual best partners pair off: each pair becomes one group, numbered as connected
+        # components number them (by lowest member), so labels stay 0..groups-1.
+        root = np.arange(n, dtype=np.int64)
+        root[np.maximum(g, o)[mutual]] = np.minimum(g, o)[mutual]
+        keep = root == np.arange(n)
+        new = (np.cumsum(keep) - 1)[root][labels]
         if np.array_equal(new, labels):
             break
         labels = new
+        # Groups only ever merge: a pair inside one group stays inside it and can't count again.
+        cross = labels[i] != labels[j]
+        i, j, log_odds, piece = i[cross], j[cross], log_odds[cross], piece[cross]
     return labels
 
 
@@ -182,8 +190,9 @@ def cluster(
     i, j, log_odds, stage, piece = i[lean], j[lean], log_odds[lean], stage[lean], piece[lean]
     for last in np.unique(stage):
         now = stage <= last
-        si, sj, so, sp = i[now], j[now], log_odds[now], piece[now]
-        top = float(np.max(so, initial=merge_bits))
+        top = float(np.max(log_odds[now], initial=merge_bits))
         for floor in [*np.arange(np.floor(top), merge_bits, -STEP_BITS)[1:], merge_bits]:
+            now &= labels[i] != labels[j]  # pairs already inside one group can't merge anything
+            si, sj, so, sp = i[now], j[now], log_odds[now], piece[now]
             labels = _rounds(labels, si, sj, so, sp, floor, strong_bits, small_group, max_rounds)
     return labels
